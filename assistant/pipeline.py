@@ -1,0 +1,214 @@
+"""The one place where components are wired together from settings: build, search, ask, documents."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .config import Settings, load_settings
+from .textnorm import CJK_RE
+from .types import Hit
+
+
+class QueryError(ValueError):
+    """A question the assistant cannot take; the message is shown to the user as is."""
+
+
+@dataclass
+class Query:
+    text: str
+    notices: list[str] = field(default_factory=list)
+
+
+def validate_query(text: Any, max_chars: int) -> Query:
+    """Reject empty or punctuation-only input; truncate very long input with a notice."""
+    if not isinstance(text, str):
+        raise QueryError("问题必须是文本。")
+    q = text.strip()
+    if not q:
+        raise QueryError("问题为空，请输入要查询的内容。")
+    if not re.search(r"\w", q):
+        raise QueryError("问题只包含标点或符号，请用文字描述要查询的内容。")
+    notices = []
+    if len(q) > max_chars:
+        q = q[:max_chars]
+        notices.append(f"问题过长，已截取前 {max_chars} 个字符。")
+    return Query(q, notices)
+
+
+def validate_history(history: Any) -> list[dict[str, str]]:
+    """History is a list of {"role": "user"|"assistant", "content": str}; anything else is rejected."""
+    if history in (None, ""):
+        return []
+    if not isinstance(history, list):
+        raise QueryError("history 必须是列表，每项形如 {\"role\": \"user\", \"content\": \"…\"}。")
+    out = []
+    for i, turn in enumerate(history, start=1):
+        if not isinstance(turn, Mapping):
+            raise QueryError(f"history 第 {i} 项不是对象。")
+        role, content = turn.get("role"), turn.get("content")
+        if role not in ("user", "assistant", "system"):
+            raise QueryError(f"history 第 {i} 项的 role 必须是 user 或 assistant。")
+        if not isinstance(content, str):
+            raise QueryError(f"history 第 {i} 项的 content 必须是文本。")
+        out.append({"role": str(role), "content": content})
+    return out[-12:]
+
+
+class Assistant:
+    """Search and answer over one index.
+
+    >>> a = Assistant.from_settings(load_settings())            # doctest: +SKIP
+    >>> a.ask("医保基金结余怎么分配？").answer                   # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings, index, lexicon, embedder, retriever, answerer, llm_answerer=None) -> None:
+        self.settings = settings
+        self.index = index
+        self.lexicon = lexicon
+        self.embedder = embedder
+        self.retriever = retriever
+        self.answerer = answerer
+        self.llm_answerer = llm_answerer
+        self._docs = {d.doc_id: d for d in index.documents}
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, index_dir: str | Path | None = None) -> "Assistant":
+        from .answer.extractive import ExtractiveAnswerer
+        from .embed import make_embedder
+        from .lexicon import default_lexicon
+        from .retrieve.bm25 import BM25Index
+        from .retrieve.dense import DenseIndex
+        from .retrieve.hybrid import CrossEncoderReranker, Retriever, RetrieverConfig
+        from .store import IndexError_, load_index, rebuild_hint
+
+        settings = settings or load_settings()
+        index_dir = Path(index_dir or settings.index_dir)
+        index = load_index(index_dir)
+        built_with = index.manifest.get("embedder", {}).get("id", "none")
+        embedder = None
+        if built_with != "none":
+            embedder = make_embedder(settings.embedder, settings.query_instruction, settings.embed_batch)
+            have = getattr(embedder, "id", "none")
+            if have != built_with:
+                raise IndexError_(
+                    f"索引 {index_dir} 由嵌入模型 {built_with} 构建，当前配置为 {have}。"
+                    f"{rebuild_hint(index_dir)}（或把 embedder 设回原模型）"
+                )
+        try:
+            bm25 = BM25Index.load(index.path / "bm25")
+            dense = DenseIndex.load(index.path / "dense.faiss") if (index.path / "dense.faiss").exists() else None
+        except Exception as exc:
+            raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
+        if dense is not None and embedder is not None and dense.dim != embedder.dim:
+            raise IndexError_(f"索引向量维度 {dense.dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
+        lexicon = default_lexicon()
+        config = RetrieverConfig(
+            mode=settings.retriever if dense is not None else "bm25",
+            fusion=settings.fusion,
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+            top_k=settings.top_k,
+            candidates=settings.candidates,
+        )
+        reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
+        retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker)
+        answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars, threshold=settings.abstain_threshold)
+        llm_answerer = None
+        if settings.llm == "openai":
+            from .answer.llm import LLMAnswerer
+
+            llm_answerer = LLMAnswerer.from_settings(settings, answerer)
+        return cls(settings, index, lexicon, embedder, retriever, answerer, llm_answerer)
+
+    # ---- library API --------------------------------------------------------------------------
+    def search(
+        self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None, mode: str | None = None
+    ) -> tuple[list[Hit], list[str]]:
+        """(hits, notices) for a query; raises QueryError for unusable input."""
+        q = validate_query(query, self.settings.max_query_chars)
+        return self.retriever.search(q.text, k=k, filters=filters, mode=mode), q.notices
+
+    def ask(
+        self,
+        question: str,
+        history: Any = None,
+        filters: Mapping[str, Any] | None = None,
+        llm: bool | None = None,
+        id: Any = None,
+        mode: str | None = None,
+    ):
+        """Answer a question with citations (see answer.types.Answer); raises QueryError for unusable input."""
+        from .answer.followup import resolve_followup
+
+        t0 = time.perf_counter()
+        q = validate_query(question, self.settings.max_query_chars)
+        turns = validate_history(history)
+        standalone = resolve_followup(q.text, turns)
+        t1 = time.perf_counter()
+        hits = self.retriever.search(standalone, k=max(self.settings.top_k, 8), filters=filters, mode=mode)
+        t2 = time.perf_counter()
+        use_llm = (self.llm_answerer is not None) if llm is None else llm
+        if use_llm and self.llm_answerer is None:
+            raise QueryError("未配置生成模型（设置 llm = \"openai\" 及 llm_base_url）。")
+        answerer = self.llm_answerer if use_llm else self.answerer
+        result = answerer.answer(standalone, hits, self._docs, original=q.text)
+        t3 = time.perf_counter()
+        result.id = id
+        result.question = q.text
+        result.notices = q.notices + result.notices
+        result.timings_ms.update(
+            {"retrieve": (t2 - t1) * 1000, "answer": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
+        )
+        return result
+
+    def stream(self, question: str, history: Any = None, filters: Mapping[str, Any] | None = None) -> Iterable[str]:
+        """Answer text in pieces (LLM tokens when configured, else the extractive answer in one piece)."""
+        if self.llm_answerer is not None and hasattr(self.llm_answerer, "stream"):
+            from .answer.followup import resolve_followup
+
+            q = validate_query(question, self.settings.max_query_chars)
+            standalone = resolve_followup(q.text, validate_history(history))
+            hits = self.retriever.search(standalone, k=max(self.settings.top_k, 8), filters=filters)
+            yield from self.llm_answerer.stream(standalone, hits, self._docs, original=q.text)
+            return
+        yield self.ask(question, history=history, filters=filters).answer
+
+    def documents(self) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for c in self.index.chunks:
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        return [{**d.meta(), "chars": len(d.text), "chunks": counts.get(d.doc_id, 0)} for d in self.index.documents]
+
+    def show(self, source: str) -> dict[str, Any]:
+        doc = self.index.document(source)
+        if doc is None:
+            raise QueryError(f"索引中没有文档 {source}")
+        return {"source": doc.source, "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "text": doc.text,
+                "sections": doc.sections, "pages": doc.pages}
+
+
+def build_from_settings(
+    settings: Settings, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
+    force: bool = False, progress: bool = False,
+):
+    """Build the index with the configured embedder and lexicon."""
+    from .build import build_index
+    from .embed import make_embedder
+    from .lexicon import default_lexicon
+
+    embedder = make_embedder(settings.embedder, settings.query_instruction, settings.embed_batch)
+    return build_index(
+        corpus_dir or settings.corpus_dir,
+        index_dir or settings.index_dir,
+        embedder=embedder,
+        tokenize=default_lexicon().tokenize,
+        chunk_size=settings.chunk_size,
+        hnsw_threshold=settings.hnsw_threshold,
+        embed_batch=settings.embed_batch,
+        force=force,
+        progress=progress,
+    )

@@ -1,0 +1,48 @@
+"""Keyword index: BM25 (bm25s) over jieba tokens of t2s-normalised text, built once at build time."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+class BM25Index:
+    """BM25 scores for every chunk given query tokens.
+
+    >>> idx = BM25Index.build([["医共体", "结余"], ["医联体"]])
+    >>> idx.scores(["结余"]).argmax()
+    0
+    """
+
+    def __init__(self, model) -> None:
+        self._model = model
+        self._vocab = model.vocab_dict
+        self.size = int(model.scores["num_docs"])
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]]) -> "BM25Index":
+        import bm25s
+
+        model = bm25s.BM25()
+        # bm25s cannot index an empty corpus or empty documents; a placeholder token keeps positions aligned.
+        model.index([toks or ["\u2205"] for toks in token_lists] or [["\u2205"]], show_progress=False)
+        return cls(model)
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder), corpus=None, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in self._vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+
+Tokenizer = Callable[[str], list[str]]

@@ -1,0 +1,186 @@
+"""Hybrid retriever: BM25 and dense candidates fused (RRF or weighted), filtered, deduplicated, optionally reranked."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from ..textnorm import t2s
+from ..types import Chunk, Hit
+from .fusion import rrf, weighted
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+class QueryEncoder(Protocol):
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+class Reranker(Protocol):
+    def rerank(self, query: str, texts: list[str]) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class RetrieverConfig:
+    mode: str = "hybrid"
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    top_k: int = 5
+    candidates: int = 30
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"retriever mode must be one of {MODES}")
+        if self.fusion not in ("rrf", "weighted"):
+            raise ValueError("fusion must be rrf or weighted")
+
+
+class Retriever:
+    """Finds the chunks that answer a question.
+
+    >>> r = Retriever(chunks, bm25=bm25, query_tokens=lexicon.query_tokens)   # doctest: +SKIP
+    >>> [h.chunk.section for h in r.search("结余怎么分配", k=3)]              # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        bm25=None,
+        dense=None,
+        encoder: QueryEncoder | None = None,
+        query_tokens: Callable[[str], list[str]] | None = None,
+        config: RetrieverConfig = RetrieverConfig(),
+        reranker: Reranker | None = None,
+    ) -> None:
+        if config.mode == "bm25" and (bm25 is None or query_tokens is None):
+            raise ValueError("bm25 mode needs a keyword index and a tokenizer")
+        if config.mode == "dense" and (dense is None or encoder is None):
+            raise ValueError("dense mode needs a dense index and an embedder")
+        self.chunks = list(chunks)
+        self.bm25 = bm25
+        self.dense = dense
+        self.encoder = encoder
+        self.query_tokens = query_tokens
+        self.config = config
+        self.reranker = reranker
+
+    def available_modes(self) -> list[str]:
+        modes = []
+        if self.bm25 is not None and self.query_tokens is not None:
+            modes.append("bm25")
+        if self.dense is not None and self.encoder is not None:
+            modes.append("dense")
+        if len(modes) == 2:
+            modes.append("hybrid")
+        return modes
+
+    def _mask(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        for key, wanted in filters.items():
+            if wanted in (None, "", [], ()):
+                continue
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            for i, c in enumerate(self.chunks):
+                have = str(getattr(c, key, "") or "")
+                if key == "region":
+                    ok = any(v and v in have for v in values)
+                else:
+                    ok = have in values
+                mask[i] &= ok
+        return mask
+
+    def keyword_scores(self, query: str) -> np.ndarray:
+        return self.bm25.scores(self.query_tokens(query))
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Mapping[str, Any] | None = None,
+        mode: str | None = None,
+    ) -> list[Hit]:
+        cfg = self.config
+        k = k or cfg.top_k
+        mode = mode or cfg.mode
+        if mode not in self.available_modes():
+            # Fall back to what the index has (e.g. an index built with embedder "none").
+            mode = self.available_modes()[0] if self.available_modes() else mode
+        mask = self._mask(filters)
+        n_cand = max(cfg.candidates, k * 3)
+        rankings: list[list[int]] = []
+        score_maps: list[dict[int, float]] = []
+        weights: list[float] = []
+        bm25_map: dict[int, float] = {}
+        dense_map: dict[int, float] = {}
+        if mode in ("bm25", "hybrid"):
+            scores = self.keyword_scores(query)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            order = [int(i) for i in np.argsort(-scores, kind="stable")[:n_cand] if scores[i] > 0]
+            bm25_map = {i: float(scores[i]) for i in order}
+            rankings.append(order)
+            score_maps.append(bm25_map)
+            weights.append(1.0 - cfg.dense_weight if mode == "hybrid" else 1.0)
+        if mode in ("dense", "hybrid"):
+            qv = self.encoder.encode_query(t2s(query))
+            want = self.dense.size if mask is not None else n_cand
+            ids, sims = self.dense.search(qv, want)
+            pairs = [(int(i), float(s)) for i, s in zip(ids, sims) if mask is None or mask[int(i)]][:n_cand]
+            dense_map = dict(pairs)
+            rankings.append([i for i, _ in pairs])
+            score_maps.append(dense_map)
+            weights.append(cfg.dense_weight if mode == "hybrid" else 1.0)
+        if len(rankings) == 1:
+            fused = {i: s for i, s in score_maps[0].items()}
+        elif cfg.fusion == "rrf":
+            fused = rrf(rankings, cfg.rrf_k, [2 * w for w in weights])
+        else:
+            fused = weighted(score_maps, weights)
+        ordered = sorted(fused, key=lambda i: (-fused[i], i))
+        ordered = self._dedupe(ordered)
+        if self.reranker is not None and ordered:
+            pool = ordered[: max(k * 4, 20)]
+            rs = self.reranker.rerank(query, [self.chunks[i].text for i in pool])
+            rerank_map = dict(zip(pool, rs))
+            ordered = sorted(pool, key=lambda i: -rerank_map[i])
+            fused = {i: float(rerank_map[i]) for i in pool}
+        hits = []
+        for rank, i in enumerate(ordered[:k], start=1):
+            comp = {"fused": float(fused[i])}
+            if i in bm25_map:
+                comp["bm25"] = bm25_map[i]
+            if i in dense_map:
+                comp["dense"] = dense_map[i]
+            hits.append(Hit(self.chunks[i], float(fused[i]), rank, comp))
+        return hits
+
+    def _dedupe(self, ordered: list[int]) -> list[int]:
+        """Drop a chunk that overlaps a better-ranked chunk of the same document."""
+        kept: list[int] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for i in ordered:
+            c = self.chunks[i]
+            if any(c.start < e and s < c.end for s, e in spans.get(c.doc_id, [])):
+                continue
+            spans.setdefault(c.doc_id, []).append((c.start, c.end))
+            kept.append(i)
+        return kept
+
+
+class CrossEncoderReranker:
+    """sentence-transformers CrossEncoder from a local folder (e.g. bge-reranker-base)."""
+
+    def __init__(self, path: str) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import CrossEncoder
+
+        self._model = CrossEncoder(path, device="cpu")
+
+    def rerank(self, query: str, texts: list[str]) -> list[float]:
+        return [float(s) for s in self._model.predict([(query, t) for t in texts], show_progress_bar=False)]

@@ -1,0 +1,169 @@
+"""The index folder: versioned builds behind an atomically swapped CURRENT pointer, with a manifest.
+
+Layout::
+
+    index/CURRENT                 name of the live build folder (replaced with os.replace)
+    index/b-<time>-<rand>/manifest.json, documents.jsonl, chunks.jsonl, vectors.npy, dense.faiss, bm25/
+
+No pickle is ever loaded: JSON, numpy arrays with allow_pickle=False, faiss's and bm25s's own formats.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .types import Chunk, DocRecord
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+_PREFIX = "b-"
+_TMP_PREFIX = ".tmp-"
+
+
+class IndexError_(RuntimeError):
+    """A missing, corrupt or mismatched index; the message names the fix and is shown as is."""
+
+
+def rebuild_hint(index_dir: Path | str) -> str:
+    return f"请运行 `assistant build --index {index_dir}` 重建索引"
+
+
+@dataclass
+class IndexData:
+    """Everything a loaded build holds; vectors are aligned with chunks."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: list[DocRecord]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def document(self, key: str) -> DocRecord | None:
+        """A document by source path or doc id."""
+        for d in self.documents:
+            if key in (d.source, d.doc_id):
+                return d
+        return None
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class IndexWriter:
+    """Writes a new build into a temporary folder and publishes it atomically.
+
+    >>> w = IndexWriter("index")                              # doctest: +SKIP
+    >>> w.folder / "chunks.jsonl"; w.commit(manifest)         # doctest: +SKIP
+    """
+
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index_dir = Path(index_dir)
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.index_dir / f".probe-{secrets.token_hex(4)}"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise IndexError_(f"索引目录 {self.index_dir} 不可写: {exc.strerror or exc}") from exc
+        self._sweep_stale()
+        name = f"{_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        self.name = name
+        self.folder = self.index_dir / (_TMP_PREFIX + name)
+        self.folder.mkdir()
+
+    def _sweep_stale(self) -> None:
+        """Remove temporary folders of builds that were killed midway (older than an hour)."""
+        for p in self.index_dir.glob(_TMP_PREFIX + "*"):
+            try:
+                if time.time() - p.stat().st_mtime > 3600:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+
+    def write_records(self, documents: list[DocRecord], chunks: list[Chunk], vectors: np.ndarray | None) -> None:
+        _write_jsonl(self.folder / "documents.jsonl", (d.to_dict() for d in documents))
+        _write_jsonl(self.folder / "chunks.jsonl", (c.to_dict() for c in chunks))
+        if vectors is not None:
+            np.save(self.folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        manifest = {"format_version": FORMAT_VERSION, "build": self.name, **manifest}
+        (self.folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        final = self.index_dir / self.name
+        os.replace(self.folder, final)
+        tmp_pointer = self.index_dir / f".{POINTER}.{secrets.token_hex(3)}"
+        tmp_pointer.write_text(self.name + "\n", encoding="utf-8")
+        os.replace(tmp_pointer, self.index_dir / POINTER)  # the one atomic step that publishes the build
+        self._prune(keep={self.name})
+        return final
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _prune(self, keep: set[str]) -> None:
+        for p in self.index_dir.glob(_PREFIX + "*"):
+            if p.name not in keep:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def current_build(index_dir: Path | str) -> Path:
+    """The live build folder; raises IndexError_ with the fix when there is none."""
+    index_dir = Path(index_dir)
+    pointer = index_dir / POINTER
+    if not pointer.exists():
+        raise IndexError_(f"找不到索引 {index_dir}。{rebuild_hint(index_dir)}")
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = index_dir / name
+    if not name or not folder.is_dir():
+        raise IndexError_(f"索引 {index_dir} 已损坏（CURRENT 指向不存在的目录）。{rebuild_hint(index_dir)}")
+    return folder
+
+
+def read_manifest(index_dir: Path | str) -> dict[str, Any]:
+    folder = current_build(index_dir)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"索引 {index_dir} 已损坏（manifest.json 无法读取）。{rebuild_hint(index_dir)}") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexError_(
+            f"索引 {index_dir} 的格式版本 {manifest.get('format_version')} 与程序 ({FORMAT_VERSION}) 不符。{rebuild_hint(index_dir)}"
+        )
+    return manifest
+
+
+def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
+    """Load documents, chunks and vectors, checking that the files agree with the manifest."""
+    folder = current_build(index_dir)
+    manifest = read_manifest(index_dir)
+    try:
+        documents = [DocRecord.from_dict(d) for d in _read_jsonl(folder / "documents.jsonl")]
+        chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
+        vectors = None
+        if with_vectors and (folder / "vectors.npy").exists():
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
+    counts = manifest.get("counts", {})
+    if counts.get("chunks") != len(chunks) or counts.get("documents") != len(documents):
+        raise IndexError_(f"索引 {index_dir} 已损坏（文件与清单不一致）。{rebuild_hint(index_dir)}")
+    if vectors is not None and vectors.shape[0] != len(chunks):
+        raise IndexError_(f"索引 {index_dir} 已损坏（向量数与段落数不一致）。{rebuild_hint(index_dir)}")
+    return IndexData(folder, manifest, documents, chunks, vectors)

@@ -1,0 +1,49 @@
+"""Character-level normalisation: Traditional/Simplified conversion and forms used for matching."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{CJK}]")
+# Ratio colons in policy texts come in several widths: 6:3:1, 6：3：1, 6∶3∶1.
+_COLONS = str.maketrans({"：": ":", "∶": ":", "﹕": ":"})
+_SPACE_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str):
+    import opencc  # deferred: loading dictionaries costs ~50 ms
+
+    return opencc.OpenCC(config)
+
+
+def t2s(text: str) -> str:
+    """Traditional to Simplified; lengths stay equal for the characters we meet here."""
+    return _converter("t2s").convert(text) if text else text
+
+
+def s2t(text: str) -> str:
+    return _converter("s2t").convert(text) if text else text
+
+
+def is_traditional(text: str) -> bool:
+    """True when the text reads as Traditional Chinese (more t2s changes than s2t changes)."""
+    if not CJK_RE.search(text or ""):
+        return False
+    to_s = t2s(text)
+    to_t = s2t(text)
+    changed_t = sum(1 for a, b in zip(text, to_s) if a != b)
+    changed_s = sum(1 for a, b in zip(text, to_t) if a != b)
+    return changed_t > changed_s
+
+
+def match_form(text: str) -> str:
+    """The form used for comparing strings: Simplified, NFKC (full-width digits/letters), ASCII colons, no spaces."""
+    text = unicodedata.normalize("NFKC", t2s(text or "")).translate(_COLONS)
+    return _SPACE_RE.sub("", text).lower()
+
+
+def cjk_count(text: str) -> int:
+    return len(CJK_RE.findall(text))
