@@ -16,7 +16,7 @@ from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_c
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
-from .store import IndexError_, IndexWriter, load_index
+from .store import IndexError_, IndexWriter, ensure_writable, load_index
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
@@ -43,9 +43,12 @@ class BuildReport:
     up_to_date: bool = False
     seconds: float = 0.0
     embedder: str = ""
+    embed_keys: list[str] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("embed_keys")
+        return d
 
 
 def rules_fingerprint() -> str:
@@ -59,9 +62,11 @@ def rules_fingerprint() -> str:
     return h.hexdigest()[:12]
 
 
-def index_text(chunk: Chunk) -> str:
-    """What the indexes see of a chunk: its section path gives short chunks their topic."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+def index_text(chunk: Chunk, doc: DocRecord | None = None) -> str:
+    """What the indexes see of a chunk: document title, kind and issuer let a question name its source
+    ("讲话里…", "秦永方的文章…"); the section path gives short chunks their topic."""
+    head = " ".join(x for x in ((doc.title, doc.kind, doc.issuer) if doc else ()) if x and x != "unknown")
+    return "\n".join(x for x in (head, chunk.section, chunk.text) if x)
 
 
 def build_index(
@@ -86,6 +91,10 @@ def build_index(
     except ManifestError as exc:
         raise BuildError(str(exc)) from exc
     report = BuildReport(index=str(index_dir), embedder=getattr(embedder, "id", "none"))
+    try:
+        ensure_writable(index_dir)  # fail before the slow part, not after it
+    except IndexError_ as exc:
+        raise BuildError(str(exc)) from exc
     try:
         previous = None if force else load_index(index_dir)
     except IndexError_:
@@ -132,10 +141,19 @@ def build_index(
                 continue
             doc_chunks = split_document(doc, chunk_size)
             report.reprocessed += 1
+        twin = next((d.source for d in documents if d.doc_id == doc.doc_id), None)
+        if twin is not None:
+            report.skipped.append({"source": rel, "reason": f"与 {twin} 内容相同（重复文档）"})
+            continue
         sources[rel] = key
         documents.append(doc)
         chunks.extend(doc_chunks)
         report.corrections += [{"source": rel, **c} for c in doc.corrections]
+    if not documents:
+        reasons = "；".join(f"{s['source']}: {s['reason']}" for s in report.skipped[:3])
+        more = f"等 {len(report.skipped)} 个" if len(report.skipped) > 3 else ""
+        detail = f"（跳过 {reasons}{more}）" if reasons else ""
+        raise BuildError(f"语料目录 {corpus_dir} 中没有可索引的文档{detail}")
     report.documents = len(documents)
     report.chunks = len(chunks)
     report.sections = sum(len(d.sections) for d in documents)
@@ -148,11 +166,12 @@ def build_index(
         report.seconds = round(time.perf_counter() - t0, 2)
         return report
 
-    vectors = _embed(chunks, embedder, previous, embed_batch, progress, report)
+    vectors = _embed(chunks, {d.doc_id: d for d in documents}, embedder, previous, embed_batch, progress, report)
     writer = IndexWriter(index_dir)
     try:
-        writer.write_records(documents, chunks, vectors)
-        BM25Index.build([tokenize(index_text(c)) for c in chunks]).save(writer.folder / "bm25")
+        writer.write_records(documents, chunks, vectors, report.embed_keys)
+        by_id = {d.doc_id: d for d in documents}
+        BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks]).save(writer.folder / "bm25")
         if vectors is not None and len(vectors):
             DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
         manifest = {
@@ -175,15 +194,19 @@ def build_index(
     return report
 
 
-def _embed(chunks, embedder, previous, batch: int, progress: bool, report: BuildReport) -> np.ndarray | None:
+def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report: BuildReport) -> np.ndarray | None:
     """Vectors for all chunks, reusing the previous build's vectors for unchanged text (cache by content hash)."""
     if embedder is None:
         return None
-    keys = [content_hash(embedder.id, t2s(index_text(c))) for c in chunks]
+    texts = [t2s(index_text(c, docs.get(c.doc_id))) for c in chunks]
+    keys = [content_hash(embedder.id, t) for t in texts]
     cache: dict[str, np.ndarray] = {}
-    if previous is not None and previous.vectors is not None and previous.manifest.get("embedder", {}).get("id") == embedder.id:
-        for c, v in zip(previous.chunks, previous.vectors):
-            cache[content_hash(embedder.id, t2s(index_text(c)))] = v
+    # Keys are stored with the vectors: recomputing them from old chunks with today's index_text
+    # would wrongly match vectors embedded from a different text.
+    old_keys = previous.extra.get("embed_keys") if previous is not None else None
+    if previous is not None and previous.vectors is not None and old_keys and len(old_keys) == len(previous.vectors):
+        for k, v in zip(old_keys, previous.vectors):
+            cache[k] = v
     todo = [i for i, k in enumerate(keys) if k not in cache]
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     for i, k in enumerate(keys):
@@ -197,12 +220,13 @@ def _embed(chunks, embedder, previous, batch: int, progress: bool, report: Build
         bar = tqdm(total=len(todo), desc="计算向量", unit="段", leave=False)
     for s in range(0, len(todo), batch):
         idx = todo[s : s + batch]
-        out[idx] = embedder.encode_passages([t2s(index_text(chunks[i])) for i in idx])
+        out[idx] = embedder.encode_passages([texts[i] for i in idx])
         if bar:
             bar.update(len(idx))
     if bar:
         bar.close()
     report.embedded = len(todo)
+    report.embed_keys = keys
     return out
 
 

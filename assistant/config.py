@@ -47,7 +47,7 @@ class Settings:
     max_query_chars: int = 500
     # Answering
     answer_max_chars: int = 300
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.2
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -72,6 +72,9 @@ class Settings:
             raise ConfigError("dense_weight must be within [0, 1]")
         if self.top_k < 1 or self.candidates < 1:
             raise ConfigError("top_k and candidates must be positive")
+        for name in ("embed_batch", "rrf_k", "hnsw_threshold", "max_query_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
 

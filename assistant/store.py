@@ -66,6 +66,18 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def ensure_writable(index_dir: Path | str) -> None:
+    """Create the index folder if needed and check that files can be written in it."""
+    index_dir = Path(index_dir)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        probe = index_dir / f".probe-{secrets.token_hex(4)}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexError_(f"索引目录 {index_dir} 不可写: {exc.strerror or exc}") from exc
+
+
 class IndexWriter:
     """Writes a new build into a temporary folder and publishes it atomically.
 
@@ -75,13 +87,7 @@ class IndexWriter:
 
     def __init__(self, index_dir: Path | str) -> None:
         self.index_dir = Path(index_dir)
-        try:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.index_dir / f".probe-{secrets.token_hex(4)}"
-            probe.write_text("ok")
-            probe.unlink()
-        except OSError as exc:
-            raise IndexError_(f"索引目录 {self.index_dir} 不可写: {exc.strerror or exc}") from exc
+        ensure_writable(self.index_dir)
         self._sweep_stale()
         name = f"{_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
         self.name = name
@@ -97,11 +103,14 @@ class IndexWriter:
             except OSError:
                 pass
 
-    def write_records(self, documents: list[DocRecord], chunks: list[Chunk], vectors: np.ndarray | None) -> None:
+    def write_records(
+        self, documents: list[DocRecord], chunks: list[Chunk], vectors: np.ndarray | None, embed_keys: list[str] | None = None
+    ) -> None:
         _write_jsonl(self.folder / "documents.jsonl", (d.to_dict() for d in documents))
         _write_jsonl(self.folder / "chunks.jsonl", (c.to_dict() for c in chunks))
         if vectors is not None:
             np.save(self.folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+            (self.folder / "embed_keys.json").write_text(json.dumps(embed_keys or []), encoding="utf-8")
 
     def commit(self, manifest: dict[str, Any]) -> Path:
         manifest = {"format_version": FORMAT_VERSION, "build": self.name, **manifest}
@@ -118,8 +127,9 @@ class IndexWriter:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _prune(self, keep: set[str]) -> None:
+        """Remove older builds; a newer one belongs to a concurrent build that is about to publish it."""
         for p in self.index_dir.glob(_PREFIX + "*"):
-            if p.name not in keep:
+            if p.name not in keep and p.name < self.name:
                 shutil.rmtree(p, ignore_errors=True)
 
 
@@ -129,9 +139,12 @@ def current_build(index_dir: Path | str) -> Path:
     pointer = index_dir / POINTER
     if not pointer.exists():
         raise IndexError_(f"找不到索引 {index_dir}。{rebuild_hint(index_dir)}")
-    name = pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as exc:  # a folder named CURRENT, unreadable or binary garbage
+        raise IndexError_(f"索引 {index_dir} 已损坏（CURRENT 无法读取）。{rebuild_hint(index_dir)}") from exc
     folder = index_dir / name
-    if not name or not folder.is_dir():
+    if not name or "/" in name or "\\" in name or name in (".", "..") or not folder.is_dir():
         raise IndexError_(f"索引 {index_dir} 已损坏（CURRENT 指向不存在的目录）。{rebuild_hint(index_dir)}")
     return folder
 
@@ -142,6 +155,8 @@ def read_manifest(index_dir: Path | str) -> dict[str, Any]:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexError_(f"索引 {index_dir} 已损坏（manifest.json 无法读取）。{rebuild_hint(index_dir)}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexError_(f"索引 {index_dir} 已损坏（manifest.json 不是对象）。{rebuild_hint(index_dir)}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexError_(
             f"索引 {index_dir} 的格式版本 {manifest.get('format_version')} 与程序 ({FORMAT_VERSION}) 不符。{rebuild_hint(index_dir)}"
@@ -161,9 +176,15 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
-    counts = manifest.get("counts", {})
-    if counts.get("chunks") != len(chunks) or counts.get("documents") != len(documents):
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or counts.get("chunks") != len(chunks) or counts.get("documents") != len(documents):
         raise IndexError_(f"索引 {index_dir} 已损坏（文件与清单不一致）。{rebuild_hint(index_dir)}")
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise IndexError_(f"索引 {index_dir} 已损坏（向量数与段落数不一致）。{rebuild_hint(index_dir)}")
-    return IndexData(folder, manifest, documents, chunks, vectors)
+    extra: dict[str, Any] = {}
+    if with_vectors and (folder / "embed_keys.json").exists():
+        try:
+            extra["embed_keys"] = json.loads((folder / "embed_keys.json").read_text(encoding="utf-8"))
+        except ValueError:
+            extra["embed_keys"] = []  # only a cache: a damaged one means re-embedding, not a broken index
+    return IndexData(folder, manifest, documents, chunks, vectors, extra)

@@ -1,20 +1,240 @@
-"""Extractive answerer (placeholder: best sentence of the top hit); replaced by the full answerer."""
+"""Extractive answerer: picks evidence sentences, states the fact first with [n] citations, abstains when unsupported."""
 from __future__ import annotations
 
+import logging
+import re
+from typing import Mapping, Sequence
+
+from ..textnorm import match_form, s2t, t2s
+from ..types import DocRecord, Hit
+from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, QuestionInfo, analyze
+from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
+from .premise import check_premises
 from .types import Answer, Citation
+
+log = logging.getLogger(__name__)
+ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
+_MONEY_RE = re.compile(r"多少钱|金额|多少万|多少元|工资|薪酬水平|收入多少")
+_DOCNO_RE = re.compile(r"文号|发文字号|几号文")
+_DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
+_MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
+_LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 
 
 class ExtractiveAnswerer:
-    def __init__(self, lexicon=None, max_chars: int = 300, threshold: float = 0.35) -> None:
+    """Answers from the retrieved evidence only; no model, no network.
+
+    >>> ans = ExtractiveAnswerer(lexicon).answer("结余怎么分配？", hits, docs)   # doctest: +SKIP
+    >>> ans.citations[0].quote in docs[ans.citations[0].doc_id].text         # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8):
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError("abstain threshold must be within [0, 1]")
+        if max_chars < 60:
+            raise ValueError("max_chars must be >= 60")
         self.lexicon = lexicon
         self.max_chars = max_chars
         self.threshold = threshold
+        self.max_sentences = max_sentences
+        self.pool = pool
+        self._corpus_key: tuple[str, ...] | None = None
+        self._idf: IdfTable | None = None
+        self._forms: dict[str, str] = {}
 
-    def answer(self, question, hits, docs, original=None) -> Answer:
-        if not hits:
-            return Answer(question=question, answer="文件中没有找到相关内容。", abstained=True)
-        c = hits[0].chunk
-        s, e = c.sentences[0] if c.sentences else (c.start, c.end)
-        text = docs[c.doc_id].text[s:e]
-        cit = Citation(1, c.source, c.title, c.section, text, s, e, c.doc_id)
-        return Answer(question=question, answer=f"{text}[1]", citations=[cit])
+    # ---- per-corpus caches ---------------------------------------------------------------------
+    def _prepare(self, docs: Mapping[str, DocRecord]) -> None:
+        key = tuple(sorted(docs))
+        if key == self._corpus_key:
+            return
+        paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
+        self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
+        self._forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
+        self._corpus_key = key
+
+    def _terms(self, question: str) -> list[str]:
+        return self.lexicon.query_tokens(question, expand=False)
+
+    # ---- answering -----------------------------------------------------------------------------
+    def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
+        self._prepare(docs)
+        info = analyze(question, self._terms)
+        shown_trad = (original and analyze(original, lambda _: []).traditional) or info.traditional
+        sentences = self._candidates(hits[: self.pool], docs)
+        if not sentences:
+            return self._abstain(question, hits, info, shown_trad)
+        ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        issue = check_premises(info, ranked, list(self._forms.values()))
+        if issue is None:
+            reason = self._abstain_reason(info, ranked, hits, docs)
+            if reason:
+                log.debug("abstain on %r: %s", question, reason)
+                return self._abstain(question, hits, info, shown_trad)
+        chosen = self._select(info, ranked, first=issue.sentence if issue else None)
+        ans = self._compose(question, info, chosen, docs, shown_trad)
+        if issue:
+            ans.premise_note = self._script(issue.note, shown_trad)
+        return ans
+
+    def _candidates(self, hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Sentence]:
+        out: list[Sentence] = []
+        seen: set[tuple[str, int]] = set()
+        for ci, h in enumerate(hits):
+            c = h.chunk
+            doc = docs.get(c.doc_id)
+            if doc is None:
+                continue
+            context = f"{c.title}\n{c.section}\n{c.text}"
+            spans = c.sentences or [[c.start, c.end]]
+            for s, e in spans:
+                if (c.doc_id, s) in seen:
+                    continue
+                seen.add((c.doc_id, s))
+                out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
+        return out
+
+    def _abstain_reason(self, info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], docs) -> str | None:
+        """Why the evidence does not answer, or None when it does."""
+        best = ranked[0]
+        if info.regions:
+            texts = [self._forms.get(h.chunk.doc_id, "") + match_form(h.chunk.region) for h in hits[:3]]
+            for region in info.regions:
+                core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
+                if core and not any(core in t for t in texts):
+                    return f"region {region} not in evidence"
+        strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
+        if strength < self.threshold:
+            return f"weak evidence {strength:.2f}"
+        top = ranked[:4]
+        simp_q = info.simplified
+        if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in top):
+            return "no amount in evidence"
+        if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
+            return "no document number in evidence"
+        if info.qtype == "date" and not any(has_type_evidence("date", s.text) and s.coverage >= 0.2 for s in top):
+            return "no date in evidence"
+        missing = self._missing_entities(info, hits[:3])
+        if missing:
+            return f"entities {missing} absent from evidence"
+        if info.qtype == "ratio" and not any(has_type_evidence("ratio", s.text) for s in top) and re.search(r"幅度|比例|%", simp_q):
+            if not any(PERCENT_RE.search(t2s(s.text)) or NUMBER_UNIT_RE.search(t2s(s.text)) for s in top):
+                return "no ratio in evidence"
+        for term in info.quoted:
+            if (info.qtype in ("definition", "list") or "具体" in simp_q) and not self._defined(term, ranked[:8]):
+                return f"term {term} named but not defined"
+        if best.coverage < 0.2 and best.context_coverage < 0.5:
+            return "question terms absent from best evidence"
+        return None
+
+    def _missing_entities(self, info: QuestionInfo, hits: Sequence[Hit]) -> list[str]:
+        """Roles, departments, institutions and funds the question names that no top passage mentions."""
+        context = t2s("".join(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}" for h in hits))
+        missing = []
+        for cls, term in info.entities:
+            if cls not in ("role", "department", "institution", "fund"):
+                continue
+            names = [term] + self.lexicon.expand_terms([term])
+            if not any(n in context for n in names):
+                missing.append(term)
+        return missing
+
+    @staticmethod
+    def _defined(term: str, sentences: list[Sentence]) -> bool:
+        key = t2s(term)
+        for s in sentences:
+            simp = t2s(s.text)
+            i = simp.find(key)
+            if i < 0:
+                continue
+            after = simp[i + len(key) : i + len(key) + 6]
+            if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
+                return True
+            if simp[i + len(key) :].count("、") >= 2:
+                return True
+        return False
+
+    def _select(self, info: QuestionInfo, ranked: list[Sentence], first: Sentence | None = None) -> list[Sentence]:
+        chosen = [first] if first is not None else []
+        pool = [s for s in ranked if s is not first]
+        if not chosen:
+            chosen.append(pool.pop(0))
+        want = self.max_sentences if info.qtype in _LIST_TYPES else 2
+        covered = set().union(*(s.covered for s in chosen))
+        best_score = chosen[0].score
+        for s in pool:
+            if len(chosen) >= want:
+                break
+            new_terms = s.covered - covered
+            adds_fact = info.qtype in ("comparison", "list") and s.typed and s.doc_id == chosen[0].doc_id
+            if s.score >= 0.75 * best_score and (new_terms or adds_fact) and s.score >= 0.5:
+                chosen.append(s)
+                covered |= s.covered
+        # Keep document order within one document so a before/after reads naturally.
+        return chosen
+
+    def _trim(self, info: QuestionInfo, s: Sentence, budget: int) -> str:
+        """A verbatim piece of the sentence: whole when short, else the clauses around the best match."""
+        if len(s.text) <= budget:
+            return s.text
+        clauses = [c for c in _CLAUSE_SPLIT.split(s.text) if c]
+        scores = []
+        for c in clauses:
+            simp = t2s(c)
+            hit = sum(1 for t in info.terms if t in simp)
+            scores.append(hit + (1 if has_type_evidence(info.qtype, c) else 0))
+        best_i = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+        lo = hi = best_i
+        text = clauses[best_i]
+        while True:
+            grew = False
+            for j in (hi + 1, lo - 1):
+                if 0 <= j < len(clauses) and len(text) + len(clauses[j]) <= budget:
+                    if j > hi:
+                        hi, text = j, text + clauses[j]
+                    else:
+                        lo, text = j, clauses[j] + text
+                    grew = True
+            if not grew:
+                break
+        prefix = "……" if lo > 0 else ""
+        suffix = "……" if hi < len(clauses) - 1 else ""
+        return prefix + text.rstrip("，,；;") + suffix
+
+    def _compose(self, question: str, info: QuestionInfo, chosen: list[Sentence], docs, trad: bool) -> Answer:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        budget = self.max_chars
+        per = max(80, budget // max(1, len(chosen)))
+        for s in chosen:
+            doc = docs[s.doc_id]
+            chunk_section = next((p for a, b, p in doc.sections if a <= s.start < b), "")
+            n = len(citations) + 1
+            citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
+            piece = self._trim(info, s, per)
+            piece = _strip_heading_number(piece)
+            parts.append(f"{self._script(piece, trad)}[{n}]")
+        return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
+
+    def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool) -> Answer:
+        related = []
+        for h in hits[:3]:
+            c = h.chunk
+            related.append({"source": c.source, "title": c.title, "section": c.section})
+        return Answer(
+            question=question,
+            answer=self._script(ABSTAIN_TEXT, trad),
+            abstained=True,
+            related=related,
+            qtype=info.qtype if info else "",
+        )
+
+    @staticmethod
+    def _script(text: str, trad: bool) -> str:
+        return s2t(text) if trad else t2s(text)
+
+
+def _strip_heading_number(text: str) -> str:
+    """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
+    return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)

@@ -1,0 +1,113 @@
+"""Question analysis: the type of answer wanted, the content terms, and the facts a question asserts."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..textnorm import is_traditional, match_form, t2s
+from .followup import find_entities
+
+# Order matters: the first matching type wins, more specific first.
+_TYPE_PATTERNS: list[tuple[str, str]] = [
+    ("comparison", r"区别|不同|差别|差距|对比|比较|相比|异同|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
+    ("ratio", r"比例|比率|几成|份额|占比|百分之|百分比|%|％|几比几|分成|包干"),
+    ("why", r"为什么|为何|为啥|原因|理由|缘由|何故|怎么会|凭什么"),
+    ("who", r"哪个部门|哪些部门|哪个机构|哪家|哪几家|哪个单位|哪些单位|由谁|谁来|谁负责|谁牵头|是谁|归谁|听谁|哪一级|哪个层级|什么部门|什么机构"),
+    ("date", r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|几号|日期|时间是|多久|几年|多少年|第几"),
+    ("number", r"多少|几家|几个|几项|几次|几条|几位|数量|数目|金额|文号|几届|几岁"),
+    ("definition", r"是什么意思|什么是|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),
+    ("list", r"哪些|哪几|有哪|包括|分别|几个方面|几件事|几块|几类|几种|哪[一二三四五六七八九十两\d]+(?:个|项|条|本|类|种|件|块|方面|家|大|点)"),
+    ("how", r"怎么|如何|怎样|方式|办法|做法|措施|步骤|流程|途径|机制"),
+    ("yesno", r"是否|有没有|是不是|能不能|可不可以|对吗|吗$|吗？$|吗\?$"),
+]
+_TYPE_RES = [(name, re.compile(p)) for name, p in _TYPE_PATTERNS]
+
+RATIO_RE = re.compile(r"\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+")
+PERCENT_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百点]+")
+_CN_NUM = "零一二三四五六七八九十百千万两"
+NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
+DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")
+QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
+REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))")
+# Characters that never occur in a place name; a "…市/…县" match containing one is ordinary text.
+_NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两")
+_GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "全市", "全省", "全县", "地区", "社区", "园区", "景区", "该区", "本区",
+                   "我区", "各区", "各县", "本市", "本县", "全旗", "各市", "省市", "县市", "区县", "旗县", "市县", "各省", "新区",
+                   "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}
+
+
+@dataclass
+class Claim:
+    """A fact the question asserts: a ratio, percentage or number with unit."""
+
+    kind: str  # ratio | percent | number
+    text: str
+    unit: str = ""
+
+    @property
+    def key(self) -> str:
+        return match_form(self.text)
+
+
+@dataclass
+class QuestionInfo:
+    text: str
+    simplified: str
+    qtype: str
+    terms: list[str]
+    traditional: bool
+    regions: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    entities: list[tuple[str, str]] = field(default_factory=list)
+
+
+def question_type(simplified: str) -> str:
+    for name, pattern in _TYPE_RES:
+        if pattern.search(simplified):
+            return name
+    return "fact"
+
+
+def extract_claims(text: str) -> list[Claim]:
+    simp = t2s(text)
+    claims = [Claim("ratio", m.group(0)) for m in RATIO_RE.finditer(simp)]
+    claims += [Claim("percent", m.group(0)) for m in PERCENT_RE.finditer(simp)]
+    taken = " ".join(c.text for c in claims)
+    for m in NUMBER_UNIT_RE.finditer(simp):
+        if m.group(0) in taken or not re.search(r"\d|[一二三四五六七八九十两]", m.group(1)):
+            continue
+        claims.append(Claim("number", m.group(0), m.group(2)))
+    return claims
+
+
+def find_regions(simplified: str) -> list[str]:
+    """Place names in a question: known regions and words ending in 省/市/区/县/旗…"""
+    regions = [term for cls, term in find_entities(simplified) if cls == "region"]
+    for m in REGION_SUFFIX_RE.finditer(simplified):
+        name = m.group(1)
+        if set(name[:-1]) & _NOT_PLACE:
+            continue
+        if len(name) >= 3 and name not in _GENERIC_PLACES and not any(name in r or r in name for r in regions):
+            regions.append(name)
+    return regions
+
+
+def analyze(question: str, tokenize) -> QuestionInfo:
+    """Analyse a question; `tokenize` gives the keyword-side tokens (filler removed)."""
+    simp = t2s(question)
+    terms = []
+    for tok in tokenize(question):
+        if tok not in terms:
+            terms.append(tok)
+    return QuestionInfo(
+        text=question,
+        simplified=simp,
+        qtype=question_type(simp),
+        terms=terms,
+        traditional=is_traditional(question),
+        regions=find_regions(simp),
+        quoted=[m.group(1) for m in QUOTED_RE.finditer(simp)],
+        claims=extract_claims(simp),
+        entities=find_entities(simp),
+    )

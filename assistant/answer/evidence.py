@@ -1,0 +1,111 @@
+"""Evidence at sentence level: candidate sentences from retrieved chunks, scored against the question."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ..textnorm import t2s
+from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, QuestionInfo
+from .followup import find_entities
+
+_REASON_RE = re.compile(r"因为|由于|原因|出于|鉴于|为了|因此|所以|从而|以便|考量|考虑|导致|不利于|目的|旨在")
+_DEFINE_RE = re.compile(r"[:：]|即|是指|指的是|就是|包括|分为|是以|为牵头")
+_HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|落实|方式|办法|机制")
+_WHO_RE = re.compile(r"部门|局|委|办|政府|小组|委员会|医院|卫生院|中心|负责|牵头|同志|领导")
+
+
+@dataclass
+class Sentence:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    rank: int  # rank of the chunk it came from
+    chunk_index: int
+    context: str  # section path + chunk text, for coverage of terms stated nearby
+    tokens: set[str] = field(default_factory=set)
+    score: float = 0.0
+    coverage: float = 0.0
+    context_coverage: float = 0.0
+    covered: set[str] = field(default_factory=set)
+    typed: bool = False
+
+
+class IdfTable:
+    """Inverse document frequency of tokens over the paragraphs of a corpus (computed once per corpus)."""
+
+    def __init__(self, paragraphs: Iterable[str], tokenize: Callable[[str], list[str]]) -> None:
+        df: dict[str, int] = {}
+        n = 0
+        for p in paragraphs:
+            n += 1
+            for tok in set(tokenize(p)):
+                df[tok] = df.get(tok, 0) + 1
+        self.n = max(n, 1)
+        self.df = df
+
+    def __call__(self, token: str) -> float:
+        # Unknown tokens are rare by definition: they weigh like a token seen once.
+        d = self.df.get(token, 0.5)
+        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+
+
+def has_type_evidence(qtype: str, text: str) -> bool:
+    """Does the sentence contain the kind of fact the question type wants?"""
+    simp = t2s(text)
+    if qtype == "ratio":
+        return bool(RATIO_RE.search(simp) or PERCENT_RE.search(simp) or re.search(r"[一二三四五六七八九十]成", simp))
+    if qtype == "date":
+        return bool(DATE_RE.search(simp) or re.search(r"\d+\s*年|任期|届", simp))
+    if qtype == "number":
+        return bool(NUMBER_UNIT_RE.search(simp) or re.search(r"\d", simp))
+    if qtype == "why":
+        return bool(_REASON_RE.search(simp))
+    if qtype == "who":
+        return bool(_WHO_RE.search(simp)) or any(c in ("department", "institution", "role") for c, _ in find_entities(simp))
+    if qtype in ("definition",):
+        return bool(_DEFINE_RE.search(simp))
+    if qtype == "list":
+        return simp.count("、") >= 2 or bool(re.search(r"一是|二是|第[一二三四五六七八九十]", simp))
+    if qtype == "how":
+        return bool(_HOW_RE.search(simp))
+    if qtype == "comparison":
+        return bool(RATIO_RE.search(simp) or PERCENT_RE.search(simp) or DATE_RE.search(simp) or "原" in simp)
+    return False
+
+
+def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable[[list[str]], list[str]]) -> bool:
+    if term in tokens or term in simp_text:
+        return True
+    return any(s in simp_text for s in synonyms([term]))
+
+
+def score_sentences(
+    info: QuestionInfo,
+    sentences: list[Sentence],
+    idf: IdfTable,
+    tokenize: Callable[[str], list[str]],
+    synonyms: Callable[[list[str]], list[str]],
+) -> list[Sentence]:
+    """Score in place and return sorted best first."""
+    weights = {t: idf(t) for t in info.terms}
+    total = sum(weights.values()) or 1.0
+    ctx_cache: dict[int, tuple[set[str], str]] = {}
+    for s in sentences:
+        simp = t2s(s.text)
+        s.tokens = set(tokenize(s.text))
+        covered = {t for t in info.terms if term_covered(t, s.tokens, simp, synonyms)}
+        if s.chunk_index not in ctx_cache:
+            ctx_cache[s.chunk_index] = (set(tokenize(s.context)), t2s(s.context))
+        ctx_tokens, ctx_simp = ctx_cache[s.chunk_index]
+        ctx_covered = {t for t in info.terms if term_covered(t, ctx_tokens, ctx_simp, synonyms)}
+        s.covered = covered
+        s.coverage = sum(weights[t] for t in covered) / total
+        s.context_coverage = sum(weights[t] for t in ctx_covered) / total
+        s.typed = has_type_evidence(info.qtype, s.text)
+        prior = 1.0 / (1.0 + 0.35 * (s.rank - 1))
+        length_penalty = 0.1 if len(s.text) < 8 else 0.0
+        s.score = s.coverage + 0.35 * s.context_coverage + (0.25 if s.typed else 0.0) + 0.2 * prior - length_penalty
+    return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))

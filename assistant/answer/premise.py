@@ -1,0 +1,87 @@
+"""False premises: facts or wordings a question asserts that the evidence contradicts."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..textnorm import match_form, t2s
+from .analyze import NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo
+from .evidence import Sentence
+
+
+@dataclass
+class PremiseIssue:
+    note: str
+    sentence: Sentence  # the evidence that states the documented fact
+
+
+@lru_cache(maxsize=1)
+def antonym_pairs() -> list[tuple[str, str]]:
+    text = resources.files("assistant.data").joinpath("antonyms.tsv").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            a, b = line.split("\t")[:2]
+            pairs += [(a.strip(), b.strip()), (b.strip(), a.strip())]
+    return pairs
+
+
+def _same_kind_facts(claim: Claim, text: str) -> list[str]:
+    simp = t2s(text)
+    if claim.kind == "ratio":
+        return [m.group(0) for m in RATIO_RE.finditer(simp)]
+    if claim.kind == "percent":
+        return [m.group(0) for m in PERCENT_RE.finditer(simp)]
+    return [m.group(0) for m in NUMBER_UNIT_RE.finditer(simp) if m.group(2) == claim.unit and re.search(r"\d", m.group(1))]
+
+
+def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: list[str], top: int = 4) -> PremiseIssue | None:
+    """The first contradiction found between the question and the best evidence, if any.
+
+    A claimed ratio, percentage or number that appears nowhere in the corpus while the best evidence
+    states a different value of the same kind; a quoted phrase the documents word differently; or a
+    word whose opposite the evidence uses.
+    """
+    best = ranked[:top]
+    if not best:
+        return None
+    for claim in info.claims:
+        if any(claim.key in form for form in corpus_forms):
+            continue
+        for s in best:
+            facts = [f for f in _same_kind_facts(claim, s.text) if match_form(f) != claim.key]
+            if facts and s.coverage >= 0.3:
+                shown = "、".join(dict.fromkeys(facts))
+                return PremiseIssue(f"文件中没有“{claim.text}”的说法；相关文件写的是 {shown}。", s)
+    for phrase in info.quoted:
+        key = match_form(phrase)
+        if len(key) < 4 or any(key in form for form in corpus_forms):
+            continue
+        s, span = _closest_span(key, best)
+        if s is not None and span:
+            return PremiseIssue(f"文件中的原文是“{span}”，而不是“{phrase}”。", s)
+    for word, opposite in antonym_pairs():
+        if word not in info.simplified or opposite in info.simplified:
+            continue
+        for s in best:
+            simp = t2s(s.text)
+            if opposite in simp and word not in simp and s.coverage >= 0.4:
+                return PremiseIssue(f"文件的说法是“{opposite}”，而不是问题中的“{word}”。", s)
+    return None
+
+
+def _closest_span(key: str, sentences: list[Sentence]) -> tuple[Sentence | None, str]:
+    """The evidence span of the same length sharing most characters with the quoted phrase (>= 70%)."""
+    best: tuple[float, Sentence | None, str] = (0.0, None, "")
+    n = len(key)
+    for s in sentences:
+        simp = t2s(s.text)
+        for i in range(0, max(1, len(simp) - n + 1)):
+            window = simp[i : i + n]
+            same = sum(1 for a, b in zip(window, key) if a == b)
+            ratio = same / n
+            if ratio > best[0]:
+                best = (ratio, s, s.text[i : i + n])
+    return (best[1], best[2]) if best[0] >= 0.7 else (None, "")
