@@ -72,7 +72,8 @@ class LLMAnswerer:
             raise ConfigError("llm_model 不能为空。")
         if not isinstance(api_key, str):
             raise ConfigError("llm_api_key 必须是文本。")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (0 < timeout and math.isfinite(timeout)):
+        number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+        if not number or not (timeout > 0 and math.isfinite(timeout)):
             raise ConfigError(f"llm_timeout 必须是正数（秒），当前为 {timeout!r}")
         if not isinstance(fallback, bool):
             raise ConfigError(f"llm_fallback 必须是 true 或 false，当前为 {fallback!r}")
@@ -287,7 +288,8 @@ class LLMAnswerer:
             numbers = []
             for n in c.cited:
                 cit = self._quote(c, evidence[n - 1], docs, citations, index)
-                numbers.append(cit.n)
+                if cit.n not in numbers:  # two evidence numbers can resolve to the same quote
+                    numbers.append(cit.n)
                 if cit not in sources.setdefault(n, []):
                     sources[n].append(cit)
             parts.append(place_markers(c.text, numbers))
@@ -307,7 +309,9 @@ class LLMAnswerer:
         if key not in index:
             index[key] = len(citations) + 1
             citations.append(
-                Citation(index[key], chunk.source, chunk.title, chunk.section, text[start:end], start, end, chunk.doc_id)
+                Citation(
+                    index[key], chunk.source, chunk.title, chunk.section, text[start:end], start, end, chunk.doc_id
+                )
             )
         return citations[index[key] - 1]
 

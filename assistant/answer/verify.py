@@ -21,7 +21,10 @@ _RUN = re.compile(f"[{CJK}a-z]+")
 _ABSENCE = re.compile(r"没有找到|未找到|找不到|没有提及|未提及|没有涉及|未涉及|没有相关|无相关|无法回答|未说明|没有说明|未作规定|没有规定|未规定")
 _PREMISE = re.compile(r"前提|不符|并非|并未|并无")
 _ABOUT_DOCS = re.compile(r"文件|证据|材料|资料|原文|政策|方案")
-_NEGATION = re.compile(r"没有|未|并无|并非|不是|无")
+# Only explicit negations: a bare 未/无 also occurs in ordinary rules ("未经批准不得…") that need a citation.
+_NEGATION = re.compile(r"没有|并无|并未|并非|不是")
+# "1." "（2）" "-" at the start of a list line number the answer, not a fact from the documents.
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•])\s*")
 
 
 def normalize_markers(text: str) -> str:
@@ -78,7 +81,7 @@ def numbers_in(text: str) -> list[str]:
     >>> numbers_in("按6∶3∶1分配，包干比例百分之九十五[1]")
     ['6:3:1', '95%']
     """
-    return _NUMBER.findall(_percent_words(match_form(strip_markers(text))))
+    return _NUMBER.findall(_percent_words(match_form(_ENUMERATOR.sub("", strip_markers(text)))))
 
 
 def number_pool(text: str) -> tuple[set[str], set[str]]:
@@ -180,7 +183,7 @@ class Verifier:
             cov = coverage(sgrams, set().union(*(grams[n - 1] for n in cited)))
             if not missing and (len(sgrams) < self.min_grams or cov >= self.min_overlap):
                 return Checked(sentence, "fact", cited)
-            reason = f"numbers not in cited evidence: {missing}" if missing else f"overlap {cov:.2f} < {self.min_overlap}"
+            reason = f"numbers not in cited evidence: {missing}" if missing else f"overlap {cov:.2f} too low"
         else:
             reason = "no valid citation"
         # Statements about the documents carry no fact of their own, so they may stand uncited,
