@@ -66,6 +66,13 @@ class ExtractiveAnswerer:
         if not sentences:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        if info.regions:
+            # A question about one place is answered only from documents that speak of that place.
+            local = [s for s in ranked if all(self._mentions(s.doc_id, r, docs) for r in info.regions)]
+            if not local:
+                log.debug("abstain on %r: no document mentions %s", question, info.regions)
+                return self._abstain(question, hits, info, shown_trad)
+            ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()))
         if issue is None:
             reason = self._abstain_reason(info, ranked, hits, docs)
@@ -127,6 +134,10 @@ class ExtractiveAnswerer:
             if info.qtype in ("definition", "list") and not self._defined(term, ranked[:8]):
                 return f"term {term} named but not defined"
         return None
+
+    def _mentions(self, doc_id: str, region: str, docs) -> bool:
+        core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
+        return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
 
     def _missing_entities(self, info: QuestionInfo, hits: Sequence[Hit]) -> list[str]:
         """Roles, departments, institutions and funds the question names that no top passage mentions."""

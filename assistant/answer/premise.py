@@ -9,6 +9,7 @@ from importlib import resources
 from ..textnorm import match_form, t2s
 from .analyze import NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo
 from .evidence import Sentence
+from .followup import find_entities
 
 
 @dataclass
@@ -62,6 +63,20 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         s, span = _closest_span(key, best)
         if s is not None and span:
             return PremiseIssue(f"文件中的原文是“{span}”，而不是“{phrase}”。", s)
+    if re.search(r"吧[？?]?$|吗[？?]?$|对吗|是不是|是否", info.simplified):
+        # A yes/no question that names an organisation asserts it; the evidence may name another.
+        for cls, term in info.entities:
+            if cls not in ("department", "institution", "role"):
+                continue
+            for s in best:
+                simp = t2s(s.text)
+                if term in simp or s.coverage < 0.3:
+                    continue
+                others = [t for c, t in find_entities(simp) if c == cls and t not in info.simplified]
+                if others:
+                    shown = "、".join(dict.fromkeys(others))
+                    return PremiseIssue(f"文件中没有说是“{term}”；相关文件写的是 {shown}。", s)
+                break
     for word, opposite in antonym_pairs():
         if word not in info.simplified or opposite in info.simplified:
             continue
