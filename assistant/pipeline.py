@@ -173,9 +173,13 @@ class Assistant:
             q = validate_query(question, self.settings.max_query_chars)
             standalone = resolve_followup(q.text, validate_history(history))
             hits = self.retriever.search(standalone, k=max(self.settings.top_k, 8), filters=filters)
-            yield from self.llm_answerer.stream(standalone, hits, self._docs, original=q.text)
-            return
-        yield self.ask(question, history=history, filters=filters).answer
+            for note in q.notices:
+                yield f"（{note}）\n"
+            # The generator's return value is the verified Answer, for callers that want it.
+            return (yield from self.llm_answerer.stream(standalone, hits, self._docs, original=q.text))
+        result = self.ask(question, history=history, filters=filters)
+        yield result.answer
+        return result
 
     def documents(self) -> list[dict[str, Any]]:
         counts: dict[str, int] = {}
