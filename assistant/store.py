@@ -89,7 +89,10 @@ class IndexWriter:
         self.index_dir = Path(index_dir)
         ensure_writable(self.index_dir)
         self._sweep_stale()
-        name = f"{_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        # Names sort by creation time (to the nanosecond), so pruning can tell older builds from newer ones.
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now // 10**9))
+        name = f"{_PREFIX}{stamp}-{now % 10**9:09d}{secrets.token_hex(2)}"
         self.name = name
         self.folder = self.index_dir / (_TMP_PREFIX + name)
         self.folder.mkdir()

@@ -10,6 +10,7 @@ from .clean import Cleaned, clean_lines
 from .loaders import SUPPORTED, LoadError, load_file
 from .manifest import Entry, ManifestError, read_manifest
 from .split import sentence_spans, split_document
+from .structure import heading_kind
 
 __all__ = [
     "LoadError",
@@ -23,7 +24,7 @@ __all__ = [
     "file_hash",
 ]
 
-IGNORED_NAMES = {"manifest.toml", "readme.md", "README.md"}
+IGNORED_NAMES = {"manifest.toml", "readme.md"}  # compared in lower case
 
 
 def file_hash(path: Path) -> str:
@@ -37,19 +38,24 @@ def scan_corpus(corpus_dir: Path) -> list[tuple[str, Path]]:
         rel = path.relative_to(corpus_dir).as_posix()
         if not path.is_file() or any(part.startswith(".") for part in Path(rel).parts):
             continue
-        if path.name in IGNORED_NAMES:
+        if path.name.lower() in IGNORED_NAMES:
             continue
         found.append((rel, path))
     return found
 
 
 def _infer_title(text: str, hint: str, rel: str) -> str:
+    """The loader's title (html <title>, docx properties, markdown "# "), else the first title-like line
+    among the first few (not a numbered heading such as 一、 or 第一章, not a sentence), else the file name."""
     if hint:
         return hint
     for line in text.split("\n")[:5]:
         line = line.strip()
-        if 6 <= len(line) <= 60 and not re.search(r"[。；:：]$", line) and not line.startswith("【"):
-            return line.lstrip("#").strip()
+        if not 4 <= len(line) <= 60 or line.startswith("【") or heading_kind(line):
+            continue
+        if re.search(r"[。；;:：，,！？!?]$", line) or len(re.findall(r"[。；！？]", line)) > 0:
+            continue
+        return line
     return Path(rel).stem
 
 

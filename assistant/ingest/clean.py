@@ -70,7 +70,12 @@ class Cleaned:
 def chrome_reason(line: str) -> str | None:
     """Why a line is web chrome or spam, or None when it is text."""
     simp = t2s(line)
+    # A complete sentence of text ("推广扫码支付等便民服务。") is not a label even when it is short, so the
+    # length-limited rules (menus, buttons, bylines) leave it alone; unlimited rules still apply.
+    sentence = bool(re.search(r"[。！？]", simp)) and cjk_count(simp) >= 8
     for pattern, limit in chrome_rules():
+        if sentence and limit < 10**9:
+            continue
         if len(simp) <= limit and pattern.search(simp):
             return "chrome"
     words = [w for w in spam_words() if w in simp]
@@ -85,17 +90,31 @@ def _is_prose(line: str) -> bool:
     return cjk_count(line) >= 20 and any(p in line for p in "，。,")
 
 
-def _should_join(prev: str, nxt: str, blank_between: int) -> bool:
-    """A line broken mid-sentence: prose that stops without final punctuation, continued by text."""
+def _should_join(prev: str, nxt: str, blank_between: int, full_width: int = 0, last_line: str = "") -> bool:
+    """A line broken mid-sentence: prose that stops without final punctuation, continued by text.
+
+    `full_width` (paginated sources) is the length of a full printed line: when the last printed line of
+    `prev` is that long and stops without punctuation, the layout wrapped it even if it holds no comma.
+    """
     if blank_between > 1 or not prev or not nxt:
         return False
-    if prev.endswith(_SENT_FINAL) or not _is_prose(prev) or len(prev) < 15:
+    last_line = last_line or prev
+    wrapped = full_width > 0 and len(last_line) >= full_width and cjk_count(last_line) >= 0.6 * len(last_line)
+    if prev.endswith(_SENT_FINAL) or not (_is_prose(prev) or wrapped) or len(prev) < 15:
         return False
     if heading_kind(nxt) or heading_kind(prev) == "bracket_title":
         return False
     if heading_kind(prev) and not re.search(r"[。！？；]", prev):
         return False  # a heading line that happens to contain commas
     return bool(re.match(rf"[{CJK}\d“]", nxt))
+
+
+def _full_width(lines: list[str]) -> int:
+    """Length of a full printed line in a paginated document (0 when there are too few long lines to tell)."""
+    lengths = sorted(len(ln) for ln in lines if cjk_count(ln) >= 10)
+    if len(lengths) < 3:
+        return 0
+    return max(15, int(lengths[int(len(lengths) * 0.8)] * 0.9))
 
 
 def clean_lines(
@@ -130,27 +149,31 @@ def clean_lines(
             continue
         kept.append((line, pages[i] if i < len(pages) else 0, blank))
         blank = 0
-    # Short label-like lines before the first and after the last paragraph of prose are site chrome
-    # (menus, buttons, channel names); the document title survives because it precedes prose directly
-    # or is long enough.
+
+    # Short label-like lines (at most 8 characters) before the first and after the last paragraph of
+    # prose are site chrome (menus, buttons, channel names); a document title survives because it
+    # precedes prose directly or is longer than a menu label ("关于医保基金管理的通知").
     prose = [j for j, (ln, _, _) in enumerate(kept) if _is_prose(ln)]
     if prose:
         first, last = prose[0], prose[-1]
         keep_idx = []
         for j, (ln, _, _) in enumerate(kept):
             edge = j < first - 1 or j > last
-            if edge and len(ln) <= 12 and not heading_kind(ln) and not re.search(r"[，。；！？]", ln):
+            if edge and len(ln) <= 8 and not heading_kind(ln) and not re.search(r"[，。；！？]", ln):
                 dropped["chrome"] = dropped.get("chrome", 0) + 1
                 continue
             keep_idx.append(j)
         kept = [kept[j] for j in keep_idx]
+    full_width = _full_width([ln for ln, _, _ in kept]) if pages else 0
     paragraphs: list[tuple[str, int]] = []
+    last_line = ""
     for line, page, blank_before in kept:
-        if paragraphs and _should_join(paragraphs[-1][0], line, blank_before):
+        if paragraphs and _should_join(paragraphs[-1][0], line, blank_before, full_width, last_line):
             paragraphs[-1] = (paragraphs[-1][0] + line, paragraphs[-1][1])
             dropped["joined"] = dropped.get("joined", 0) + 1
         else:
             paragraphs.append((line, page))
+        last_line = line
     text = "\n".join(p for p, _ in paragraphs)
     page_spans: list[list[int]] = []
     if pages:

@@ -42,7 +42,10 @@ def _merge_heading_only(text: str, sections: list[Section]) -> list[Section]:
     pending: Section | None = None
     for sec in sections:
         if pending is not None:
-            sec = Section(pending.start, sec.end, sec.path, sec.heading_end)
+            if pending.path and sec.path.startswith(pending.path + " > "):
+                sec = Section(pending.start, sec.end, sec.path, sec.heading_end)
+            else:  # the next heading is a sibling or an uncle: a chunk must not straddle two items
+                out.append(pending)
             pending = None
         own = text[sec.start : sec.end].strip()
         bare = sec.heading_end > sec.start and "\n" not in own and not re.search(r"[。；！？!?;]", own)

@@ -16,6 +16,9 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("arabic_dot", re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
     ("arabic_paren", re.compile(r"^[（(]\d{1,2}[)）]")),
     ("circled", re.compile(r"^[①-⑳]")),
+    # A back-matter label on its own line (名词解释: / 附件1 / 附则) ends the numbered body: it starts a
+    # top-level section instead of becoming part of the last numbered item.
+    ("appendix", re.compile(r"^(?:名[词詞]解[释釋]|附件\s*\d*|附[录錄则則表]|[备備]注|注[释釋])\s*[:：]?\s*$")),
 ]
 # Typical nesting order when a document uses several kinds; unseen kinds slot in by this order.
 KIND_ORDER = [k for k, _ in HEADING_PATTERNS]
@@ -44,14 +47,24 @@ def heading_label(line: str) -> str:
     return label
 
 
-def is_subtitle(line: str, next_line: str | None) -> bool:
-    """A news-style subtitle: a short line without sentence punctuation followed by body text."""
+def is_subtitle(line: str, next_line: str | None, prev_line: str | None = None) -> bool:
+    """A news-style subtitle: a short line without sentence punctuation followed by body text.
+
+    A colon inside the line is allowed ("专科医联体的内生力:主诊医师负责制"), one at its end is not ("同志们:").
+    A photo caption that only repeats a name from the neighbouring paragraph ("中日医院院长王辰" next to
+    "中日医院院长王辰从……谈起") is not a subtitle.
+    """
     s = line.strip()
-    if not (4 <= len(s) <= 32) or re.search(r"[，。；！？,;!?：:]", s):
+    if not (4 <= len(s) <= 32) or re.search(r"[，。；！？,;!?]", s) or s.endswith(("：", ":", "、")):
         return False
     if s.startswith(("——", "--", "“", "\"")):
         return False
-    return bool(next_line) and len(next_line.strip()) > len(s)
+    if not next_line or len(next_line.strip()) <= len(s):
+        return False
+    for other in (prev_line, next_line):
+        if other and len(other.strip()) > len(s) and s in other:
+            return False
+    return True
 
 
 @dataclass
@@ -89,7 +102,8 @@ def parse_sections(text: str, subtitles: bool = True) -> list[Section]:
             continue
         kind = heading_kind(raw)
         nxt = next((ln[2] for ln in lines[i + 1 :] if ln[2].strip()), None)
-        if kind is None and subtitles and not first_body and is_subtitle(raw, nxt):
+        prev = next((ln[2] for ln in reversed(lines[:i]) if ln[2].strip()), None)
+        if kind is None and subtitles and not first_body and is_subtitle(raw, nxt, prev):
             kind = "subtitle"
         if kind is None:
             if close_after:
@@ -104,7 +118,7 @@ def parse_sections(text: str, subtitles: bool = True) -> list[Section]:
         if kind not in ranks:
             # Rank a kind by first appearance, but keep the conventional order among kinds seen so far.
             order = KIND_ORDER + ["subtitle"]
-            ranks[kind] = order.index(kind) if kind != "subtitle" else -1
+            ranks[kind] = order.index(kind) if kind not in ("subtitle", "appendix") else -1
         rank = ranks[kind]
         while stack and stack[-1][0] >= rank:
             stack.pop()

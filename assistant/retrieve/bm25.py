@@ -1,17 +1,26 @@
 """Keyword index: BM25 (bm25s) over jieba tokens of t2s-normalised text, built once at build time."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 
+def _bm25s():
+    """Import bm25s; it sets its own logger to DEBUG on import, which would print build chatter on stderr."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class BM25Index:
     """BM25 scores for every chunk given query tokens.
 
     >>> idx = BM25Index.build([["医共体", "结余"], ["医联体"]])
-    >>> idx.scores(["结余"]).argmax()
+    >>> int(idx.scores(["结余"]).argmax())
     0
     """
 
@@ -22,8 +31,7 @@ class BM25Index:
 
     @classmethod
     def build(cls, token_lists: list[list[str]]) -> "BM25Index":
-        import bm25s
-
+        bm25s = _bm25s()
         model = bm25s.BM25()
         # bm25s cannot index an empty corpus or empty documents; a placeholder token keeps positions aligned.
         model.index([toks or ["\u2205"] for toks in token_lists] or [["\u2205"]], show_progress=False)
@@ -34,8 +42,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
-        import bm25s
-
+        bm25s = _bm25s()
         return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
