@@ -28,7 +28,7 @@ run: index
 # Debian's chromium for the end-to-end browser test (no browser download by playwright).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else echo "chromium missing: the browser test will be skipped (install Debian's chromium)"; fi; }
 
 test: install browser

