@@ -107,12 +107,9 @@ class ExtractiveAnswerer:
     def _abstain_reason(self, info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], docs) -> str | None:
         """Why the evidence does not answer, or None when it does."""
         best = ranked[0]
-        if info.regions:
-            texts = [self._forms.get(h.chunk.doc_id, "") + match_form(h.chunk.region) for h in hits[:3]]
-            for region in info.regions:
-                core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
-                if core and not any(core in t for t in texts):
-                    return f"region {region} not in evidence"
+        for region in info.regions:
+            if not any(self._mentions(h.chunk.doc_id, region, docs) for h in hits[:3] if h.chunk.doc_id in docs):
+                return f"region {region} not in evidence"
         strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
         if strength < self.threshold:
             return f"weak evidence {strength:.2f}"
