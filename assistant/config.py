@@ -59,6 +59,8 @@ class Settings:
     port: int = 7860
     web_user: str = ""
     web_password: str = ""
+    # Example questions of the web chat; empty = derived from the index (TOML list, env split on | or newlines).
+    web_examples: tuple[str, ...] = ()
     max_request_bytes: int = 65536
 
     def __post_init__(self) -> None:
@@ -84,6 +86,13 @@ class Settings:
 
 
 def _coerce(name: str, value: Any, target: Any) -> Any:
+    if isinstance(target, tuple):
+        # A TOML list, or one string (environment) with items separated by | or newlines.
+        if isinstance(value, str):
+            value = value.replace("\n", "|").split("|")
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: expected a list of strings, got {value!r}")
+        return tuple(s for s in (v.strip() for v in value) if s)
     if isinstance(target, bool):
         if isinstance(value, bool):
             return value

@@ -85,3 +85,22 @@ def test_cli_reports_bad_settings_file_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "retriever" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_web_examples_from_file_environment_and_overrides(tmp_path):
+    assert Settings().web_examples == ()
+    cfg = tmp_path / "a.toml"
+    cfg.write_text('web_examples = ["甲是什么？", "  ", "乙有哪些？"]\n', encoding="utf-8")
+    assert load_settings(cfg, env={}).web_examples == ("甲是什么？", "乙有哪些？")
+    env = {"ASSISTANT_WEB_EXAMPLES": "丙？| 丁？\n戊？\r\n\n"}
+    assert load_settings(cfg, env=env).web_examples == ("丙？", "丁？", "戊？")
+    # `serve --workers` passes settings through JSON, where the tuple becomes a list.
+    assert load_settings(env={}, overrides={"web_examples": ["己？"]}).web_examples == ("己？",)
+    assert load_settings(env={"ASSISTANT_WEB_EXAMPLES": ""}).web_examples == ()
+
+
+@pytest.mark.parametrize("value", ["web_examples = 3\n", "web_examples = [1, 2]\n"])
+def test_web_examples_must_be_strings(tmp_path, value):
+    (tmp_path / "a.toml").write_text(value, encoding="utf-8")
+    with pytest.raises(ConfigError, match="web_examples"):
+        load_settings(tmp_path / "a.toml", env={})

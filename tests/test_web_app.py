@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assistant.web import chat, render, training
+from assistant.web import chat, examples, render, training
 from assistant.web.feedback import FeedbackError, FeedbackStore
 
 XSS = '<script>alert("x")</script><img src=x onerror="alert(1)">'
@@ -278,6 +278,77 @@ def test_training_shows_a_notice_when_quiz_module_is_missing(assistant, monkeypa
     assert "暂不可用" in training.grade({"items": []}, {})
 
 
+# ---- example questions -----------------------------------------------------------------------------
+
+class CountingAssistant:
+    """The fixture assistant's index, with asks counted and optionally every answer an abstention."""
+
+    def __init__(self, inner, abstain=False):
+        self.inner, self.abstain, self.asked = inner, abstain, []
+        self.index = inner.index
+
+    def ask(self, question, **kwargs):
+        from assistant.answer.types import Answer
+
+        self.asked.append(question)
+        return Answer(question=question, answer="文件未说明。", abstained=True) if self.abstain else self.inner.ask(question, **kwargs)
+
+
+def test_configured_examples_replace_the_derived_ones(assistant, settings_fake):
+    counting = CountingAssistant(assistant)
+    settings = settings_fake.replace(web_examples=("甲是什么？", "乙有哪些？"))
+    assert examples.example_questions(counting, settings) == ["甲是什么？", "乙有哪些？"]
+    assert counting.asked == []  # nothing is derived, so nothing is asked
+
+
+def test_derived_examples_are_all_answered(assistant, settings_fake):
+    assert settings_fake.web_examples == ()
+    counting = CountingAssistant(assistant)
+    derived = examples.example_questions(counting, settings_fake)
+    assert 1 <= len(derived) <= 5 and len(set(derived)) == len(derived)
+    assert len(counting.asked) <= 8  # bounded: at most `tries` candidates are answered
+    for q in derived:
+        assert q.endswith("？") and len(q) <= 40
+        assert not assistant.ask(q).abstained, q
+
+
+def test_no_examples_when_no_candidate_is_answered(assistant, settings_fake):
+    counting = CountingAssistant(assistant, abstain=True)
+    assert examples.example_questions(counting, settings_fake, tries=3) == []
+    assert 1 <= len(counting.asked) <= 3
+
+
+def test_no_examples_when_the_index_yields_none(settings_fake):
+    class Empty:
+        index = types.SimpleNamespace(documents=[], chunks=[])
+
+        def ask(self, question, **kwargs):
+            raise AssertionError("nothing to ask")
+
+    assert examples.example_questions(Empty(), settings_fake) == []
+
+
+def quiz_item(kind, value, quote):
+    return {"type": "fill_blank", "fact_kind": kind, "answer": value, "citation": {"quote": quote}}
+
+
+@pytest.mark.parametrize(
+    "item, expected",
+    [
+        (quiz_item("duty", "發改部門", "發改部門要積極爭取中央預算內投資,加大支持力度;"), "哪个部门要积极争取中央预算内投资？"),
+        (quiz_item("duty", "区人民医院", "区人民医院负责组建专科联盟。"), "哪个机构负责组建专科联盟？"),
+        (quiz_item("ratio", "6:3:1", "（二）结余资金按6:3:1比例分配,用于绩效奖励。"), "结余资金按什么比例分配？"),
+        (quiz_item("quantity", "7家", "向区医保局等7家单位征求意见。"), "向区医保局等多少家单位征求意见？"),
+        (quiz_item("date", "2014年", "早在2010年,某县启动改革,2014年,被确定为试点县。"), "什么时候被确定为试点县？"),
+        (quiz_item("date", "2020年", "在2020年实现全覆盖的基础上,继续推进。"), ""),  # a dependent clause
+        (quiz_item("rule", "县招乡用", "实行“县招乡用”。"), ""),  # slogans make no clear question
+        (quiz_item("percent", "95%", "按95%"), ""),  # too little context
+    ],
+)
+def test_questions_from_quiz_items(item, expected):
+    assert examples.question_from_item(item) == expected
+
+
 # ---- the gradio app builds ---------------------------------------------------------------------------
 
 def test_gradio_app_builds(assistant, settings_fake, tmp_path, monkeypatch):
@@ -298,3 +369,23 @@ def test_web_command_reports_a_missing_index_in_one_line(tmp_path):
     result = CliRunner().invoke(main, ["web", "--index", str(tmp_path / "none"), "--port", "1"])
     assert result.exit_code == 2
     assert result.output.startswith("错误：") and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("configured", [("甲是什么？", "乙有哪些？"), ()])
+def test_gradio_app_shows_examples_only_when_there_are_some(assistant, settings_fake, tmp_path, monkeypatch, configured):
+    pytest.importorskip("gradio")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    from assistant.web import app
+
+    if not configured:  # stand in an index from which no example can be derived
+        monkeypatch.setattr(app, "example_questions", lambda *args, **kwargs: [])
+    demo = app.build_app(assistant, settings_fake.replace(web_examples=configured), FeedbackStore(tmp_path / "fb.sqlite3"))
+    blocks = list(demo.blocks.values())
+    buttons = [b.value for b in blocks if isinstance(b, gr.Button) and "pa-example" in (b.elem_classes or [])]
+    headers = [b for b in blocks if isinstance(b, gr.HTML) and "示例问题" in str(b.value)]
+    placeholder = next(b.placeholder for b in blocks if getattr(b, "elem_id", None) == "pa-question")
+    assert buttons == list(configured)
+    assert len(headers) == (1 if configured else 0)
+    assert placeholder == ("请输入问题，例如：甲是什么？（回车发送）" if configured else "请输入问题（回车发送）")

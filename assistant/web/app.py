@@ -1,20 +1,13 @@
-"""The gradio web chat: layout and event wiring only; behaviour lives in chat.py, render.py and training.py."""
+"""The gradio web chat: layout and event wiring only; behaviour lives in chat.py, examples.py, render.py and training.py."""
 # No `from __future__ import annotations` here: gradio inspects the handlers' gr.EventData / gr.Request
 # annotations at runtime, and gr is imported inside build_app, so string annotations would not resolve.
 import os
 from typing import Any
 
 from . import chat, render, training
+from .examples import example_questions
 from .feedback import FeedbackStore
 from .style import CSS, theme
-
-EXAMPLES = [
-    "医保基金结余按什么比例分配？",
-    "医保基金包干比例由多少调整为多少？",
-    "紧密型县域医共体建设的核心任务是什么？",
-    "准格尔旗在医共体建设中推行了哪些统一管理措施？",
-    "医共体内部利益分配要算清哪些账？",
-]
 
 # Clicks inside the HTML panels are delegated to one listener and sent to Python as event data,
 # so the rendered HTML itself never carries scripts or inline handlers.
@@ -64,6 +57,7 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
     documents = assistant.documents()
     doc_choices = [(d["title"] or d["source"], d["source"]) for d in documents]
     kinds = sorted({d["kind"] for d in documents if d.get("kind")})
+    examples = example_questions(assistant, settings)
 
     with gr.Blocks(title="政策问答助手", analytics_enabled=False) as demo:
         state = gr.State(chat.new_state())
@@ -77,8 +71,9 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
             with gr.Tab("问答", id="chat"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1, min_width=270, elem_id="pa-side"):
-                        gr.HTML('<div class="pa-side-head">示例问题</div>')
-                        example_buttons = [gr.Button(q, size="sm", elem_classes=["pa-example"]) for q in EXAMPLES]
+                        if examples:
+                            gr.HTML('<div class="pa-side-head">示例问题</div>')
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["pa-example"]) for q in examples]
                         gr.HTML('<div class="pa-side-head">检索范围</div>')
                         source_filter = gr.Dropdown(doc_choices, multiselect=True, label="限定文档（不选则全部）",
                                                     elem_id="pa-source-filter")
@@ -92,7 +87,7 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
                         )
                         with gr.Row(elem_id="pa-input-row", equal_height=True):
                             question = gr.Textbox(
-                                placeholder="请输入问题，例如：医保基金结余按什么比例分配？（回车发送）",
+                                placeholder=f"请输入问题，例如：{examples[0]}（回车发送）" if examples else "请输入问题（回车发送）",
                                 show_label=False, lines=1, max_lines=4, scale=8, elem_id="pa-question",
                                 max_length=settings.max_query_chars, container=False,
                             )
@@ -147,7 +142,7 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
         ask_outputs = [conversation, state, question]
         question.submit(respond, ask_inputs, ask_outputs)
         send.click(respond, ask_inputs, ask_outputs)
-        for button, text in zip(example_buttons, EXAMPLES):
+        for button, text in zip(example_buttons, examples):
             button.click(lambda t=text: t, None, question, queue=False).then(respond, ask_inputs, ask_outputs)
         conversation.click(on_chat_click, [state], [viewer, conversation, state, feedback_box, feedback_status])
         doc_list.click(on_doc_click, None, viewer)

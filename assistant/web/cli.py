@@ -26,9 +26,17 @@ def _server_env() -> None:
 
 
 def _server_options(fn):
+    """--index, --host and --port, shared by both servers (see _start)."""
     fn = click.option("--port", type=int, default=None, help="端口（默认取设置中的 port）")(fn)
     fn = click.option("--host", default=None, help="监听地址（默认取设置中的 host，通常为 127.0.0.1）")(fn)
     return index_option(fn)
+
+
+def _start(ctx: click.Context, index_dir: str | None, host: str | None, port: int | None):
+    """(settings, assistant) for a server from the _server_options values; the server environment comes first."""
+    _server_env()
+    settings = settings_of(ctx, host=host, port=port)
+    return settings, load_assistant(settings, index_dir)
 
 
 @click.command()
@@ -37,9 +45,7 @@ def _server_options(fn):
 @friendly
 def web(ctx, index_dir, host, port) -> None:
     """启动网页版问答（浏览器打开显示的地址）。"""
-    _server_env()
-    settings = settings_of(ctx, host=host, port=port)
-    assistant = load_assistant(settings, index_dir)
+    settings, assistant = _start(ctx, index_dir, host, port)
     try:
         from .app import launch
     except ImportError as exc:
@@ -57,9 +63,7 @@ def web(ctx, index_dir, host, port) -> None:
 @friendly
 def serve(ctx, index_dir, host, port, workers) -> None:
     """启动 HTTP API（含 OpenAI 兼容接口，文档见 /docs）。"""
-    _server_env()
-    settings = settings_of(ctx, host=host, port=port)
-    assistant = load_assistant(settings, index_dir)
+    settings, assistant = _start(ctx, index_dir, host, port)
     try:
         from .api import serve as run
     except ImportError as exc:

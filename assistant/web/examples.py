@@ -1,0 +1,118 @@
+"""Example questions for the web chat: from the settings, or derived from the loaded index and kept only when answered."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ..textnorm import match_form, t2s
+
+log = logging.getLogger("assistant.web")
+
+# What stands in for the blanked fact of a quiz item, by kind of fact. Rules (quoted slogans, list
+# items) are left out: their blank sits among sibling items and "什么" there asks nothing clear.
+_ASK = {"ratio": "什么比例", "percent": "多少", "quantity": "多少", "date": "什么时候", "duty": "哪个部门"}
+_CLAUSE = re.compile(r"[，,；;。！？!?]")
+# List markers and connectives that open a sentence but mean nothing once it stands alone as a question.
+_LEAD = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）.、．]\s*|第[一二三四五六七八九十]+[,，、]"
+    r"|因此|同时|另外|此外|其中|另[,，]|并且|而且|但是)+"
+)
+# A clause opening with these depends on the clause before it ("在…的基础上", "也对…"): no question on its own.
+_FRAGMENT = re.compile(r"^(?:也|并|且|而|在|于|对|结合)")
+_MIN_CONTEXT = 6  # characters a question needs around its question word to say what it asks about
+_MAX_CHARS = 40  # longer questions wrap badly on the example buttons
+_PER_KIND = 2  # so the examples show the range of questions, not five of one kind
+
+
+def example_questions(assistant, settings, limit: int = 5, tries: int = 8) -> list[str]:
+    """The configured web_examples, or up to `limit` questions derived from the index that the assistant answers.
+
+    Derived questions cost one quiz generation and at most `tries` answers, once when the app is built.
+    """
+    if settings.web_examples:
+        return [q for q in (s.strip() for s in settings.web_examples) if q]
+    try:
+        candidates = _candidates(assistant.index, tries)
+    except Exception:  # examples are a convenience: an index they cannot be made from still serves the chat
+        log.warning("no example questions could be derived from the index", exc_info=True)
+        return []
+    out: list[str] = []
+    for question, value in candidates:
+        if len(out) >= limit:
+            break
+        try:
+            answer = assistant.ask(question)
+        except Exception:
+            log.debug("example candidate failed: %s", question, exc_info=True)
+            continue
+        # Not abstaining is not enough: an answer without the blanked fact answered some other question.
+        if not answer.abstained and match_form(value) in match_form(answer.answer):
+            out.append(question)
+    return out
+
+
+def _candidates(index, n: int) -> list[tuple[str, str]]:
+    """Up to n distinct (question, expected fact) pairs made from fill-in-the-blank quiz items."""
+    from ..quiz import generate_quiz
+
+    # The quiz already spreads items over kinds of fact, documents and sections; ask it for more
+    # items than needed because rules are skipped and some stems do not make a clear question.
+    quiz = generate_quiz(index, n=n * 4, seed=0, types=["fill_blank"])
+    out: list[tuple[str, str]] = []
+    per_kind: dict[str, int] = {}
+    for item in quiz["items"]:
+        kind = item.get("fact_kind", "")
+        q = question_from_item(item)
+        if not q or any(q == seen for seen, _ in out) or per_kind.get(kind, 0) >= _PER_KIND:
+            continue
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        out.append((q, str(item.get("answer_text") or item.get("answer") or "")))
+        if len(out) >= n:
+            break
+    return out
+
+
+def question_from_item(item: dict[str, Any]) -> str:
+    """The quoted sentence of a quiz item with its fact turned into a question word, cut to the fact's clause.
+
+    "发改部门要积极争取中央预算内投资,加大…" about 发改部门 -> "哪个部门要积极争取中央预算内投资？";
+    '' when the clause does not make a clear question on its own.
+    """
+    from ..quiz.facts import org_class
+
+    kind = item.get("fact_kind", "")
+    word = _ASK.get(kind)
+    # Simplified throughout: the connective checks below are written for it and the buttons show it.
+    value = t2s(str(item.get("answer_text") or item.get("answer") or ""))
+    sentence = t2s(str((item.get("citation") or {}).get("quote", "")))
+    # The quiz only asks about a value stated once in its sentence, so its position is unambiguous.
+    at = sentence.find(value) if value else -1
+    if not word or at < 0:
+        return ""
+    if kind == "quantity":
+        word += re.sub(r"^[\d０-９.．]+(?:余|多)?", "", value)  # keep the unit: 多少家, 多少周岁
+    elif kind == "duty" and org_class(value) == "inst":
+        word = "哪个机构"
+    starts = [m.end() for m in _CLAUSE.finditer(sentence, 0, at)]
+    ends = [m.start() for m in _CLAUSE.finditer(sentence, at + len(value))]
+    begin = starts[-1] if starts else 0
+    end = ends[0] if ends else len(sentence)
+    before, after = _LEAD.sub("", sentence[begin:at].strip()), sentence[at + len(value) : end].strip()
+    if not before and not after and ends:
+        # A fact that is a clause of its own ("2014年,被确定为…试点") is asked about with the clause after it.
+        after = sentence[ends[0] + 1 : ends[1] if len(ends) > 1 else len(sentence)].strip()
+    if len(before) + len(after) < _MIN_CONTEXT or _FRAGMENT.match(before):
+        return ""
+    if word == "什么比例" and after.startswith(("比例", "的比例")):
+        word = "什么"
+    question = (before + word + after).rstrip("：:") + "？"
+    if len(question) > _MAX_CHARS or not _balanced(question):
+        return ""
+    return question
+
+
+def _balanced(text: str) -> bool:
+    """False when a clause cut left a bracket or quote open ("完成“三会两文”(政府常务会、…")."""
+    pairs = ("()", "（）", "《》", "“”", "「」", "[]", "【】")
+    return all(text.count(a) == text.count(b) for a, b in pairs)
