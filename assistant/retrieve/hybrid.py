@@ -24,9 +24,9 @@ class Reranker(Protocol):
 @dataclass(frozen=True)
 class RetrieverConfig:
     mode: str = "hybrid"
-    fusion: str = "rrf"
+    fusion: str = "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 0.55
     top_k: int = 5
     candidates: int = 30
 
@@ -111,9 +111,6 @@ class Retriever:
             mode = self.available_modes()[0] if self.available_modes() else mode
         mask = self._mask(filters)
         n_cand = max(cfg.candidates, k * 3)
-        rankings: list[list[int]] = []
-        score_maps: list[dict[int, float]] = []
-        weights: list[float] = []
         bm25_map: dict[int, float] = {}
         dense_map: dict[int, float] = {}
         if mode in ("bm25", "hybrid"):
@@ -122,24 +119,28 @@ class Retriever:
                 scores = np.where(mask, scores, 0.0)
             order = [int(i) for i in np.argsort(-scores, kind="stable")[:n_cand] if scores[i] > 0]
             bm25_map = {i: float(scores[i]) for i in order}
-            rankings.append(order)
-            score_maps.append(bm25_map)
-            weights.append(1.0 - cfg.dense_weight if mode == "hybrid" else 1.0)
         if mode in ("dense", "hybrid"):
             qv = self.encoder.encode_query(t2s(query))
             want = self.dense.size if mask is not None else n_cand
             ids, sims = self.dense.search(qv, want)
             pairs = [(int(i), float(s)) for i, s in zip(ids, sims) if mask is None or mask[int(i)]][:n_cand]
             dense_map = dict(pairs)
-            rankings.append([i for i, _ in pairs])
-            score_maps.append(dense_map)
-            weights.append(cfg.dense_weight if mode == "hybrid" else 1.0)
-        if len(rankings) == 1:
-            fused = {i: s for i, s in score_maps[0].items()}
-        elif cfg.fusion == "rrf":
-            fused = rrf(rankings, cfg.rrf_k, [2 * w for w in weights])
+        if mode == "hybrid":
+            # Each side ranks the union of both candidate lists, so a chunk one side ranks first but the other
+            # ranks 31st gets its real second rank instead of none (which used to sink keyword-exact hits).
+            pool = sorted(set(bm25_map) | set(dense_map))
+            missing = [i for i in pool if i not in dense_map]
+            dense_map.update(zip(missing, (float(x) for x in self.dense.similarities(qv, missing))))
+            for i in pool:
+                bm25_map.setdefault(i, float(scores[i]))
+            if cfg.fusion == "rrf":
+                rankings = [sorted(pool, key=lambda i: (-m[i], i)) for m in (bm25_map, dense_map)]
+                w = 2 * cfg.dense_weight
+                fused = rrf(rankings, cfg.rrf_k, [2 - w, w])
+            else:
+                fused = weighted([bm25_map, dense_map], [1.0 - cfg.dense_weight, cfg.dense_weight])
         else:
-            fused = weighted(score_maps, weights)
+            fused = dict(bm25_map or dense_map)
         ordered = sorted(fused, key=lambda i: (-fused[i], i))
         ordered = self._dedupe(ordered)
         if self.reranker is not None and ordered:
