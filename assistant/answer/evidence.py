@@ -13,6 +13,9 @@ from .followup import find_entities
 _REASON_RE = re.compile(r"因为|由于|原因|出于|鉴于|为了|因此|所以|从而|以便|考量|考虑|导致|不利于|目的|旨在")
 _DEFINE_RE = re.compile(r"[:：]|即|是指|指的是|就是|包括|分为|是以|为牵头")
 _HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|落实|方式|办法|机制")
+# A span of time, not a calendar year: "4年", "三个月", "半年" (the lookbehind keeps "2019年" out).
+_DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期)(?!\d)")
+_FREQUENCY_RE = re.compile(r"按[年季月周日天]|每[年季月周日天届]|年终|年底|年初|月底|季度|定期")
 _WHO_RE = re.compile(r"部门|局|委|办|政府|小组|委员会|医院|卫生院|中心|负责|牵头|同志|领导")
 
 
@@ -57,8 +60,11 @@ def has_type_evidence(qtype: str, text: str) -> bool:
     simp = t2s(text)
     if qtype == "ratio":
         return bool(RATIO_RE.search(simp) or PERCENT_RE.search(simp) or re.search(r"[一二三四五六七八九十]成", simp))
+    if qtype == "duration":
+        return bool(_DURATION_RE.search(simp) or _FREQUENCY_RE.search(simp))
     if qtype == "date":
-        return bool(DATE_RE.search(simp) or re.search(r"\d+\s*年|任期|届", simp))
+        # A frequency ("按月预拨", "年终结算") answers "多久一次 / 什么时候".
+        return bool(DATE_RE.search(simp) or re.search(r"\d+\s*年|任期|届|按[年季月周日天]|每[年季月周日天]|年终|年底|年初|月底|季度", simp))
     if qtype == "number":
         return bool(NUMBER_UNIT_RE.search(simp) or re.search(r"\d", simp))
     if qtype == "why":
@@ -77,7 +83,11 @@ def has_type_evidence(qtype: str, text: str) -> bool:
 
 
 def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable[[list[str]], list[str]]) -> bool:
-    if term in tokens or term in simp_text:
+    if term in tokens:
+        return True
+    if len(term) == 1:
+        return False  # "定" inside "规定" is not the question's "定": single characters count only as whole tokens
+    if term in simp_text:
         return True
     return any(s in simp_text for s in synonyms([term]))
 
@@ -123,3 +133,26 @@ def score_sentences(
         length_penalty = 0.1 if len(s.text) < 8 else 0.0
         s.score = s.coverage + 0.35 * s.context_coverage + (0.25 if s.typed else 0.0) + 0.2 * prior - length_penalty
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
+
+
+# The quantity a question asks for: "几价", "多少家", "几年" -> the unit the answer must carry.
+_ASKED_UNIT_RE = re.compile(r"(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|元|万元|亿元|户)")
+_COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
+_CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
+_PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|在哪里|在哪儿|哪里|何地|何处")
+
+
+def asked_unit(simplified_question: str) -> str | None:
+    m = _ASKED_UNIT_RE.search(simplified_question)
+    return m.group(1) if m else None
+
+
+def has_quantity(unit: str, text: str) -> bool:
+    """A number followed by the asked unit (counters such as 家/个/所 stand in for each other)."""
+    units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else [unit]
+    pattern = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)\s*(?:{'|'.join(map(re.escape, units))})"
+    return bool(re.search(pattern, t2s(text)))
+
+
+def asks_place(simplified_question: str) -> bool:
+    return bool(_PLACE_ASK_RE.search(simplified_question))

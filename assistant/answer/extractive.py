@@ -7,17 +7,21 @@ from typing import Mapping, Sequence
 
 from ..textnorm import match_form, s2t, t2s
 from ..types import DocRecord, Hit
-from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, QuestionInfo, analyze
-from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
+from .analyze import QuestionInfo, analyze, find_regions
+from .evidence import IdfTable, Sentence, asked_unit, asks_place, has_quantity, has_type_evidence, score_sentences
+from .outline import expand_headings, listed_items, strip_heading_number
 from .premise import check_premises
 from .types import Answer, Citation
 
 log = logging.getLogger(__name__)
 ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
-_MONEY_RE = re.compile(r"多少钱|金额|多少万|多少元|工资|薪酬水平|收入多少")
+# Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
+_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金)"
+_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+_COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 
@@ -55,7 +59,9 @@ class ExtractiveAnswerer:
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
-        return self.lexicon.query_tokens(question, expand=False)
+        # Single characters left after filler removal are mostly function words and light verbs (为, 定, 搞, 多);
+        # as evidence terms they match everywhere. Numbers stay: "4号" and "2020" identify things.
+        return [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1 or t.isdigit()]
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
@@ -67,10 +73,12 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
         if info.regions:
-            # A question about one place is answered only from documents that speak of that place.
-            local = [s for s in ranked if all(self._mentions(s.doc_id, r, docs) for r in info.regions)]
-            if not local:
-                log.debug("abstain on %r: no document mentions %s", question, info.regions)
+            # A question about a place is answered only from documents that speak of it; a question naming two
+            # places (a comparison) keeps both documents but needs each place in the evidence.
+            local = [s for s in ranked if any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
+            absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
+            if not local or absent:
+                log.debug("abstain on %r: no document mentions %s", question, absent or info.regions)
                 return self._abstain(question, hits, info, shown_trad)
             ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()))
@@ -80,8 +88,8 @@ class ExtractiveAnswerer:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
         chosen = self._select(info, ranked, first=issue.sentence if issue else None)
-        if info.qtype == "list" and issue is None:
-            chosen = self._children_of_heading(ranked[:3], docs) or chosen
+        listed = listed_items(info.terms, ranked[:3], chosen[0], docs) if info.qtype == "list" and issue is None else []
+        chosen = listed or expand_headings(chosen, docs)
         ans = self._compose(question, info, chosen, docs, shown_trad)
         if issue:
             ans.premise_note = self._script(issue.note, shown_trad)
@@ -107,25 +115,36 @@ class ExtractiveAnswerer:
     def _abstain_reason(self, info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], docs) -> str | None:
         """Why the evidence does not answer, or None when it does."""
         best = ranked[0]
+        near = hits[: 3 * len(info.regions)]
         for region in info.regions:
-            if not any(self._mentions(h.chunk.doc_id, region, docs) for h in hits[:3] if h.chunk.doc_id in docs):
+            if not any(self._mentions(h.chunk.doc_id, region, docs) for h in near if h.chunk.doc_id in docs):
                 return f"region {region} not in evidence"
         strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
         if strength < self.threshold:
             return f"weak evidence {strength:.2f}"
         top = ranked[:4]
         simp_q = info.simplified
-        if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in top):
+        # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is
+        # about the question, not by any sentence that happens to carry a number.
+        strengths = {id(s): s.coverage + 0.5 * s.context_coverage for s in ranked[:6]}
+        best_strength = max(strengths.values())
+        relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
+        if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
             return "no amount in evidence"
         if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
             return "no document number in evidence"
-        if info.qtype == "date" and not any(has_type_evidence("date", s.text) and s.coverage >= 0.2 for s in top):
-            return "no date in evidence"
+        if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
+            return f"no {info.qtype} in evidence"
+        unit = asked_unit(simp_q)
+        if unit and info.qtype in ("number", "date", "duration") and not any(has_quantity(unit, s.text) for s in relevant):
+            return f"no quantity in {unit} in evidence"
+        if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
+            return "no place in evidence"
         missing = self._missing_entities(info, hits[:3])
         if missing:
             return f"entities {missing} absent from evidence"
-        if info.qtype == "ratio" and not any(has_type_evidence("ratio", s.text) for s in top) and re.search(r"幅度|比例|%", simp_q):
-            if not any(PERCENT_RE.search(t2s(s.text)) or NUMBER_UNIT_RE.search(t2s(s.text)) for s in top):
+        if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%", simp_q):
+            if not any(has_type_evidence("ratio", s.text) for s in relevant):
                 return "no ratio in evidence"
         for term in info.quoted:
             if info.qtype in ("definition", "list") and not self._defined(term, ranked[:8]):
@@ -151,11 +170,15 @@ class ExtractiveAnswerer:
     @staticmethod
     def _defined(term: str, sentences: list[Sentence]) -> bool:
         key = t2s(term)
+        if _COUNT_PHRASE.fullmatch(key):
+            return True  # "五大方面" counts items, it is not a coined term the documents must define
         for s in sentences:
             simp = t2s(s.text)
             i = simp.find(key)
             if i < 0:
                 continue
+            if simp[max(0, i - 40) : i].count("、") >= 2:
+                return True  # "胸痛、卒中、创伤……等“五大中心”": the enumeration comes first
             after = simp[i + len(key) : i + len(key) + 6]
             if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
                 return True
@@ -190,27 +213,6 @@ class ExtractiveAnswerer:
                 covered |= s.covered
         # Keep document order within one document so a before/after reads naturally.
         return chosen
-
-    def _children_of_heading(self, ranked: list[Sentence], docs) -> list[Sentence]:
-        """A list question matched on a heading is answered by that heading's sub-headings."""
-        for s in ranked:
-            doc = docs[s.doc_id]
-            own = [sec for sec in doc.sections if sec[0] <= s.start < sec[1]]
-            if not own or s.start != own[0][0]:
-                continue
-            path = own[0][2]
-            children = []
-            for a, b, p in doc.sections:
-                if p.startswith(path + " > ") and p.count(" > ") == path.count(" > ") + 1 and a >= s.start:
-                    end = doc.text.find("\n", a)
-                    end = b if end < 0 or end > b else end
-                    text = doc.text[a:end]
-                    cut = re.search(r"[。；]", text)
-                    end = a + cut.end() if cut else end
-                    children.append(Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context))
-            if len(children) >= 2:
-                return children[:8]
-        return []
 
     def _trim(self, info: QuestionInfo, s: Sentence, budget: int) -> str:
         """A verbatim piece of the sentence: whole when short, else the clauses around the best match."""
@@ -251,7 +253,7 @@ class ExtractiveAnswerer:
             n = len(citations) + 1
             citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
             piece = self._trim(info, s, per)
-            piece = _strip_heading_number(piece)
+            piece = strip_heading_number(piece)
             parts.append(f"{self._script(piece, trad)}[{n}]")
         return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
 
@@ -271,8 +273,3 @@ class ExtractiveAnswerer:
     @staticmethod
     def _script(text: str, trad: bool) -> str:
         return s2t(text) if trad else t2s(text)
-
-
-def _strip_heading_number(text: str) -> str:
-    """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
-    return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)

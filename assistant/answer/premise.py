@@ -50,12 +50,19 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         return None
     for claim in info.claims:
         if any(claim.key in form for form in corpus_forms):
+            issue = _local_conflict(claim, best[:2])
+            if issue:
+                return issue
             continue
         for s in best:
             facts = [f for f in _same_kind_facts(claim, s.text) if match_form(f) != claim.key]
             if facts and s.coverage >= 0.3:
                 shown = "、".join(dict.fromkeys(facts))
                 return PremiseIssue(f"文件中没有“{claim.text}”的说法；相关文件写的是 {shown}。", s)
+    if info.qtype != "yesno":
+        issue = _negated_presupposition(info, best[:2])
+        if issue:
+            return issue
     for phrase in info.quoted:
         key = match_form(phrase)
         if len(key) < 4 or any(key in form for form in corpus_forms):
@@ -84,6 +91,52 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             simp = t2s(s.text)
             if opposite in simp and word not in simp and s.coverage >= 0.4:
                 return PremiseIssue(f"文件的说法是“{opposite}”，而不是问题中的“{word}”。", s)
+    return None
+
+
+def _local_conflict(claim: Claim, best: list[Sentence]) -> PremiseIssue | None:
+    """A value found elsewhere in the corpus, while the passage that answers the question gives another.
+
+    Only the clearly matching passage counts (high coverage), so a question that merely mentions a year
+    is not contradicted by an unrelated sentence with a different year.
+    """
+    for s in best:
+        if s.coverage < 0.45:
+            continue
+        facts = _same_kind_facts(claim, s.text)
+        if claim.unit == "年":  # calendar years only: "4年" (a term of office) and "2016年" are different facts
+            facts = [f for f in facts if re.match(r"(19|20)\d{2}", f)]
+            if not re.match(r"(19|20)\d{2}", claim.text):
+                continue
+        if facts and all(match_form(f) != claim.key for f in facts):
+            shown = "、".join(dict.fromkeys(facts))
+            return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {shown}。", s)
+    return None
+
+
+# "公卫经费尚未打包" answers a question that assumes the funds were packaged ("打包以后按什么比例").
+_ADVERBS = frozenset("真正 完全 全面 真的 能够 充分 有效 及时 明确 严格 实质 根本 彻底 按时 一起 一并 同步".split())
+_NEGATED_RE = re.compile(r"(尚未|并未|还未|暂未|未曾|没有|未)([\u4e00-\u9fff]{2})")
+
+
+def _negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The question takes as done what the evidence says has not been done."""
+    q = info.simplified
+    for s in best:
+        if s.coverage < 0.4:
+            continue
+        simp = t2s(s.text)
+        for m in _NEGATED_RE.finditer(simp):
+            act = m.group(2)
+            if act in _ADVERBS:
+                continue  # "从未真正实现": the adverb is not the thing left undone
+            i = q.find(act)
+            if i < 0 or re.search(r"(未|没|不|无|尚|否)$", q[max(0, i - 2) : i]):
+                continue
+            start = max(simp.rfind(c, 0, m.start()) for c in "，,；;。") + 1
+            ends = [e for e in (simp.find(c, m.end()) for c in "，,；;。") if e >= 0]
+            clause = s.text[start : min(ends) if ends else len(simp)]
+            return PremiseIssue(f"问题的前提与文件不符：文件写的是“{clause}”。", s)
     return None
 
 

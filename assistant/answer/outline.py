@@ -1,0 +1,168 @@
+"""Outline-aware evidence: a heading stands for the body, sub-items or sibling items under it."""
+from __future__ import annotations
+
+import re
+
+from ..textnorm import t2s
+from .evidence import Sentence
+
+_ORDINAL = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]+、|\d{1,2}[.．、](?!\d)|[（(](?:[一二三四五六七八九十]+|\d{1,2})[)）]")
+_FIRST_ORDINAL = re.compile(r"(第一|一[、,，.．]|1[.．、]|[（(](?:一|1)[)）])")
+
+
+def children_of_heading(ranked: list[Sentence], docs) -> list[Sentence]:
+    """A list question matched on a heading is answered by that heading's sub-headings."""
+    for s in ranked:
+        doc = docs[s.doc_id]
+        own = [sec for sec in doc.sections if sec[0] <= s.start < sec[1]]
+        if not own or s.start != own[0][0]:
+            continue
+        path = own[0][2]
+        children = []
+        for a, b, p in doc.sections:
+            if p.startswith(path + " > ") and p.count(" > ") == path.count(" > ") + 1 and a >= s.start:
+                end = doc.text.find("\n", a)
+                end = b if end < 0 or end > b else end
+                text = doc.text[a:end]
+                cut = re.search(r"[。；]", text)
+                end = a + cut.end() if cut else end
+                children.append(Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context))
+        if len(children) >= 2:
+            return children[:8]
+    return []
+
+
+def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -> list[Sentence]:
+    """The items a list question asks for, when the evidence is a heading: its sub-headings, the numbered
+    items that follow it on the same line (an outline), or the run of numbered headings it belongs to."""
+    kids = children_of_heading(top, docs)
+    if kids and all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in kids):
+        # Bare labels ("1.起草依据。2.模式特点。"): the items are in the body of the label the question names.
+        named = [k for k in kids if any(t in t2s(k.text) for t in terms)]
+        if len(named) == 1:
+            body = following(named[0], docs[named[0].doc_id], 3)
+            return body or kids
+    if kids:
+        return kids
+    for s in top:
+        items = inline_items(s, docs[s.doc_id])
+        if len(items) >= 2:
+            return items
+    return sibling_run(first, docs)
+
+
+def inline_items(s: Sentence, doc) -> list[Sentence]:
+    """"二、…核心任务。(一)要筑牢“龙头”,强县级。(二)…": the numbered sentences right after a heading sentence."""
+    if not _ORDINAL.match(s.text.strip()):
+        return []
+    line_end = doc.text.find("\n", s.end)
+    line_end = len(doc.text) if line_end < 0 else line_end
+    items: list[Sentence] = []
+    style = None
+    for m in re.finditer(r"[^。！？；]+[。！？；]?", doc.text[s.end : line_end]):
+        a, b = s.end + m.start(), s.end + m.end()
+        piece = doc.text[a:b]
+        om = _ORDINAL.match(piece.strip())
+        kind = _ordinal_style(om.group(0)) if om else None
+        if kind is None or (style is not None and kind != style) or kind == _ordinal_style(s.text.strip()):
+            break
+        style = kind
+        lead = len(piece) - len(piece.lstrip())
+        items.append(Sentence(s.doc_id, a + lead, b, piece.strip(), s.rank, s.chunk_index, s.context))
+    return items[:12]
+
+
+def is_heading(s: Sentence, doc) -> bool:
+    """A short line that opens a section ("1.起草依据。"), a numbered outline item ("二、聚焦重点…。") or a
+    lead-in to what follows ("名词解释:")."""
+    text = s.text.strip()
+    if len(text) > 40:
+        return False
+    if text.endswith((":", "：")) or any(a == s.start for a, _, _ in doc.sections):
+        return len(text) <= 30
+    return bool(_ORDINAL.match(text)) and bool(inline_items(s, doc))
+
+
+def expand_headings(chosen: list[Sentence], docs) -> list[Sentence]:
+    """A heading says what a passage is about, not what it says: answer with the body under it."""
+    out: list[Sentence] = []
+    for s in chosen:
+        doc = docs[s.doc_id]
+        if not is_heading(s, doc):
+            out.append(s)
+            continue
+        body = children_of_heading([s], docs) or inline_items(s, doc) or following(s, doc, 2)
+        out.extend(b for b in body if all(b.start != o.start for o in out)) if body else out.append(s)
+    return out
+
+
+def following(s: Sentence, doc, n: int) -> list[Sentence]:
+    """Up to n sentences after s inside its section (or the next 300 characters for a lead-in line)."""
+    ends = [b for a, b, _ in doc.sections if a <= s.start < b]
+    limit = min(ends[0] if ends else len(doc.text), len(doc.text))
+    if limit - s.end < 10:
+        limit = min(len(doc.text), s.end + 300)
+    out: list[Sentence] = []
+    pos = s.end
+    for m in re.finditer(r"[^。！？；\n]+[。！？；]?", doc.text[s.end : limit]):
+        a, b = s.end + m.start(), s.end + m.end()
+        piece = doc.text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        if len(piece.strip()) < 4:
+            continue
+        out.append(Sentence(s.doc_id, a + lead, b, piece.strip(), s.rank, s.chunk_index, s.context))
+        if len(out) >= n:
+            break
+    return out
+
+
+def sibling_run(s: Sentence, docs) -> list[Sentence]:
+    """A list question answered by one numbered heading ("第八,算清绩效账") is answered by its whole run
+    of sibling headings ("第一…第十"), stopping where the numbering starts again."""
+    doc = docs[s.doc_id]
+    if not is_heading(s, doc):
+        return []
+    secs = [sec for sec in doc.sections if sec[2]]
+    idx = next((i for i, sec in enumerate(secs) if sec[0] == s.start), None)
+    if idx is None:
+        return []
+    path = secs[idx][2]
+    parent, depth = path.rsplit(" > ", 1)[0] if " > " in path else "", path.count(" > ")
+    same = [i for i, sec in enumerate(secs) if sec[2].count(" > ") == depth
+            and (sec[2].rsplit(" > ", 1)[0] if " > " in sec[2] else "") == parent]
+    pos = same.index(idx)
+    lo = pos
+    while lo > 0 and not _FIRST_ORDINAL.match(_label(secs[same[lo]][2])):
+        lo -= 1
+    hi = pos + 1
+    while hi < len(same) and not _FIRST_ORDINAL.match(_label(secs[same[hi]][2])):
+        hi += 1
+    run = [secs[i] for i in same[lo:hi]]
+    if len(run) < 3:
+        return []
+    out = []
+    for a, b, _ in run:
+        end = doc.text.find("\n", a)
+        end = b if end < 0 or end > b else end
+        cut = re.search(r"[。；]", doc.text[a:end])
+        end = a + cut.end() if cut else end
+        out.append(Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context))
+    return out[:12]
+
+
+def _label(path: str) -> str:
+    return path.rsplit(" > ", 1)[-1].strip()
+
+
+def _ordinal_style(ordinal: str) -> str:
+    """"（二）" and "(三)" are one numbering style, "2." another, "二、" a third."""
+    if ordinal.startswith("第"):
+        return "di"
+    if ordinal[0] in "（(":
+        return "paren-digit" if ordinal[1].isdigit() else "paren"
+    return "digit" if ordinal[0].isdigit() else "cn"
+
+
+def strip_heading_number(text: str) -> str:
+    """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
+    return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)
