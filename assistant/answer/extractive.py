@@ -192,6 +192,13 @@ class ExtractiveAnswerer:
         if not chosen:
             chosen.append(pool.pop(0))
         want = self.max_sentences if info.qtype in _LIST_TYPES else 2
+        if info.qtype == "why" and first is None:
+            # The sentence that names what happened often leaves the reason to its neighbour ("综合考虑,暂不
+            # 调整" after "加之…年中开诊"; "原方案修改为4:3:3" before "从实际运行情况看,…亏空严重").
+            reason = _reason_neighbour(chosen[0], pool)
+            if reason is not None:
+                pool.remove(reason)
+                chosen = [reason, chosen[0]] if reason.start < chosen[0].start else [chosen[0], reason]
         covered = set().union(*(s.covered for s in chosen))
         best_score = chosen[0].score
         # A comparison needs its second side, which often scores lower because it shares fewer words;
@@ -273,3 +280,20 @@ class ExtractiveAnswerer:
     @staticmethod
     def _script(text: str, trad: bool) -> str:
         return s2t(text) if trad else t2s(text)
+
+
+_CONCLUSION_RE = re.compile(r"^(?:因此|所以|综合考虑|为此|鉴于此|基于此|综上|故)")
+_REASON_OPENING_RE = re.compile(r"^(?:加之|由于|因为|鉴于|原因是|从实际|主要是|究其原因)")
+
+
+def _reason_neighbour(s: Sentence, pool: list[Sentence]) -> Sentence | None:
+    """The adjacent sentence of the same paragraph that gives the reason for s, if one does."""
+    prev = next((p for p in pool if p.doc_id == s.doc_id and 0 <= s.start - p.end <= 1), None)
+    nxt = next((n for n in pool if n.doc_id == s.doc_id and 0 <= n.start - s.end <= 1), None)
+    if prev is not None and _CONCLUSION_RE.match(t2s(s.text)):
+        return prev
+    for cand in (nxt, prev):
+        if cand is not None and (_REASON_OPENING_RE.match(t2s(cand.text)) or has_type_evidence("why", cand.text)):
+            return cand
+    return None
+
