@@ -9,7 +9,7 @@ from .followup import find_entities
 
 # Order matters: the first matching type wins, more specific first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
-    ("comparison", r"区别|不同|差别|差距|对比|比较|相比|异同|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
+    ("comparison", r"区别|不同|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
     # "why" before "ratio": 比例/分成/包干 are usually the subject ("结余分成办法为啥不用了"), 为什么 is the ask.
     ("why", r"为什么|为何|为啥|原因|理由|缘由|何故|怎么会|凭什么"),
     ("ratio", r"比例|比率|几成|份额|占比|百分之|百分比|%|％|几比几|分成|包干|幅度"),
@@ -31,9 +31,10 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
-REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))")
+# "紧密型县域" and "县级" are not places: the suffix must not start a longer word.
+REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情])")
 # Characters that never occur in a place name; a "…市/…县" match containing one is ordinary text.
-_NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两")
+_NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两不出型关")
 _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "全市", "全省", "全县", "地区", "社区", "园区", "景区", "该区", "本区",
                    "我区", "各区", "各县", "本市", "本县", "全旗", "各市", "省市", "县市", "区县", "旗县", "市县", "各省", "新区",
                    "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}

@@ -24,6 +24,7 @@ _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
+_EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
 
 
 class ExtractiveAnswerer:
@@ -56,6 +57,7 @@ class ExtractiveAnswerer:
         paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
         self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
         self._forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
+        self._meta_forms = {doc_id: match_form(f"{d.title}{d.kind}{d.region}{d.issuer}") for doc_id, d in docs.items()}
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
@@ -75,7 +77,8 @@ class ExtractiveAnswerer:
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
-            local = [s for s in ranked if any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
+            pointed = set(self._pointed_docs(info)) if info.qtype == "comparison" or _EACH_RE.search(info.simplified) else set()
+            local = [s for s in ranked if s.doc_id in pointed or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
             if not local or absent:
                 log.debug("abstain on %r: no document mentions %s", question, absent or info.regions)
@@ -136,7 +139,7 @@ class ExtractiveAnswerer:
         if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
             return f"no {info.qtype} in evidence"
         unit = asked_unit(simp_q)
-        if unit and info.qtype in ("number", "date", "duration") and not any(has_quantity(unit, s.text) for s in relevant):
+        if unit and not any(has_quantity(unit, s.text) for s in relevant):
             return f"no quantity in {unit} in evidence"
         if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
             return "no place in evidence"
@@ -150,6 +153,22 @@ class ExtractiveAnswerer:
             if info.qtype in ("definition", "list") and not self._defined(term, ranked[:8]):
                 return f"term {term} named but not defined"
         return None
+
+    def _pointed_docs(self, info: QuestionInfo) -> list[str]:
+        """Documents a question singles out: a term found in one document's title, kind, region or issuer
+        ("讲话", "秦永方"), or in one document's text only ("名词解释")."""
+        out: list[str] = []
+        for term in [*info.regions, *info.terms]:
+            if len(term) < 2 or term.isdigit():
+                continue
+            key = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", term) if term in info.regions else term)
+            meta = [d for d, f in self._meta_forms.items() if key in f]
+            text = [d for d, f in self._forms.items() if key in f]
+            # Text alone points only with a long, specific term; short words recur across any corpus.
+            hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
+            if hit and hit[0] not in out:
+                out.append(hit[0])
+        return out
 
     def _mentions(self, doc_id: str, region: str, docs) -> bool:
         core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
@@ -204,7 +223,18 @@ class ExtractiveAnswerer:
         # A comparison needs its second side, which often scores lower because it shares fewer words;
         # when the question names two sources the second side usually lives in the other document.
         ratio = 0.5 if info.qtype == "comparison" else 0.75
-        if info.qtype == "comparison":
+        pointed = self._pointed_docs(info) if info.qtype == "comparison" or _EACH_RE.search(info.simplified) else []
+        if len(pointed) >= 2 and first is None:
+            # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at.
+            chosen = []
+            for doc_id in pointed[:3]:
+                side = next((s for s in ranked if s.doc_id == doc_id), None)
+                if side is not None:
+                    chosen.append(side)
+            chosen = chosen or [ranked[0]]
+            pool = [s for s in ranked if all(s is not c for c in chosen)]
+            want = max(want, len(chosen))
+        elif info.qtype == "comparison":
             other = next((s for s in pool if s.doc_id != chosen[0].doc_id and s.score >= 0.5 * best_score), None)
             named_docs = {s.doc_id for s in pool[:6]} | {chosen[0].doc_id}
             if other is not None and len(named_docs) > 1 and other.covered - chosen[0].covered:
