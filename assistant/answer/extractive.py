@@ -222,7 +222,12 @@ class ExtractiveAnswerer:
         best_score = chosen[0].score
         # A comparison needs its second side, which often scores lower because it shares fewer words;
         # when the question names two sources the second side usually lives in the other document.
-        ratio = 0.5 if info.qtype == "comparison" else 0.75
+        # A comparison, or a question about each of several things ("人员管理和财务管理各要求…"), needs every
+        # side, and the later sides share fewer words with the question.
+        multi = info.qtype == "comparison" or bool(_EACH_RE.search(info.simplified))
+        ratio = 0.5 if multi else 0.75
+        if multi:
+            want = max(want, self.max_sentences)
         pointed = self._pointed_docs(info) if info.qtype == "comparison" or _EACH_RE.search(info.simplified) else []
         if len(pointed) >= 2 and first is None:
             # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at.

@@ -8,6 +8,7 @@ from .evidence import Sentence
 
 _ORDINAL = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]+、|\d{1,2}[.．、](?!\d)|[（(](?:[一二三四五六七八九十]+|\d{1,2})[)）]")
 _FIRST_ORDINAL = re.compile(r"(第一|一[、,，.．]|1[.．、]|[（(](?:一|1)[)）])")
+_LEAD_IN = re.compile(r"如下|以下几|下列|下面[^。]{0,6}(?:几|[一二三四五六七八九十两])[个方面点条]")
 
 
 def children_of_heading(ranked: list[Sentence], docs) -> list[Sentence]:
@@ -21,12 +22,7 @@ def children_of_heading(ranked: list[Sentence], docs) -> list[Sentence]:
         children = []
         for a, b, p in doc.sections:
             if p.startswith(path + " > ") and p.count(" > ") == path.count(" > ") + 1 and a >= s.start:
-                end = doc.text.find("\n", a)
-                end = b if end < 0 or end > b else end
-                text = doc.text[a:end]
-                cut = re.search(r"[。；]", text)
-                end = a + cut.end() if cut else end
-                children.append(Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context))
+                children.append(_heading_line(s, doc, a, b))
         if len(children) >= 2:
             return children[:8]
     return []
@@ -45,7 +41,7 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
     if kids:
         return kids
     for s in top:
-        items = inline_items(s, docs[s.doc_id])
+        items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
         if len(items) >= 2:
             return items
     return sibling_run(first, docs)
@@ -80,6 +76,8 @@ def is_heading(s: Sentence, doc) -> bool:
         return False
     if text.endswith((":", "：")) or any(a == s.start for a, _, _ in doc.sections):
         return len(text) <= 30
+    if _LEAD_IN.search(text):
+        return bool(items_after(s, doc))
     return bool(_ORDINAL.match(text)) and bool(inline_items(s, doc))
 
 
@@ -91,7 +89,7 @@ def expand_headings(chosen: list[Sentence], docs) -> list[Sentence]:
         if not is_heading(s, doc):
             out.append(s)
             continue
-        body = children_of_heading([s], docs) or inline_items(s, doc) or following(s, doc, 2)
+        body = children_of_heading([s], docs) or inline_items(s, doc) or items_after(s, doc) or following(s, doc, 2)
         out.extend(b for b in body if all(b.start != o.start for o in out)) if body else out.append(s)
     return out
 
@@ -140,14 +138,37 @@ def sibling_run(s: Sentence, docs) -> list[Sentence]:
     run = [secs[i] for i in same[lo:hi]]
     if len(run) < 3:
         return []
-    out = []
-    for a, b, _ in run:
-        end = doc.text.find("\n", a)
-        end = b if end < 0 or end > b else end
-        cut = re.search(r"[。；]", doc.text[a:end])
-        end = a + cut.end() if cut else end
-        out.append(Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context))
-    return out[:12]
+    return [_heading_line(s, doc, a, b) for a, b, _ in run][:12]
+
+
+def items_after(s: Sentence, doc) -> list[Sentence]:
+    """"主要功能价值包括如下“五大方面”。": a lead-in answered by the numbered headings that follow it."""
+    if not _LEAD_IN.search(s.text):
+        return []
+    run: list[tuple[int, int, str]] = []
+    for a, b, path in doc.sections:
+        if a < s.end or not path:
+            continue
+        if run and path.count(" > ") > run[0][2].count(" > "):
+            continue  # sub-items of an item
+        label = _label(path)
+        om = _ORDINAL.match(label)
+        if om is None or (not run and not _FIRST_ORDINAL.match(label)):
+            break
+        if run and (_ordinal_style(om.group(0)) != _ordinal_style(_ORDINAL.match(_label(run[0][2])).group(0))
+                    or _FIRST_ORDINAL.match(label)):
+            break
+        run.append((a, b, path))
+    return [_heading_line(s, doc, a, b) for a, b, _ in run][:12] if len(run) >= 2 else []
+
+
+def _heading_line(s: Sentence, doc, a: int, b: int) -> Sentence:
+    """The heading of the section [a, b) up to its first sentence end, as evidence."""
+    end = doc.text.find("\n", a)
+    end = b if end < 0 or end > b else end
+    cut = re.search(r"[。；]", doc.text[a:end])
+    end = a + cut.end() if cut else end
+    return Sentence(s.doc_id, a, end, doc.text[a:end], s.rank, s.chunk_index, s.context)
 
 
 def _label(path: str) -> str:
