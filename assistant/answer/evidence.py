@@ -16,6 +16,7 @@ _HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|�
 # A span of time, not a calendar year: "4年", "三个月", "半年" (the lookbehind keeps "2019年" out).
 _DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期)(?!\d)")
 _FREQUENCY_RE = re.compile(r"按[年季月周日天]|每[年季月周日天届]|年终|年底|年初|月底|季度|定期")
+_WHO_CLASSES = ("department", "institution", "role")
 _WHO_RE = re.compile(r"部门|局|委|办|政府|小组|委员会|医院|卫生院|中心|负责|牵头|同志|领导")
 
 
@@ -82,6 +83,13 @@ def has_type_evidence(qtype: str, text: str) -> bool:
     return False
 
 
+def _defines(term: str, simp_text: str) -> bool:
+    i = simp_text.find(t2s(term))
+    if i < 0:
+        return False
+    return bool(re.match(r"[”」』\"]?\s*(?:[:：]|即|是指|指的是|就是|包括|分为)", simp_text[i + len(term) :]))
+
+
 def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable[[list[str]], list[str]]) -> bool:
     if term in tokens:
         return True
@@ -117,6 +125,7 @@ def score_sentences(
     weights = {t: idf(t) for t in info.terms}
     total = sum(weights.values()) or 1.0
     ctx_cache: dict[int, tuple[set[str], str]] = {}
+    subjects = [t for c, t in info.entities if c in _WHO_CLASSES]
     for s in sentences:
         simp = t2s(s.text)
         s.tokens = _cached_tokens(s, tokenize)
@@ -132,6 +141,14 @@ def score_sentences(
         prior = 1.0 / (1.0 + 0.35 * (s.rank - 1))
         length_penalty = 0.1 if len(s.text) < 8 else 0.0
         s.score = s.coverage + 0.35 * s.context_coverage + (0.25 if s.typed else 0.0) + 0.2 * prior - length_penalty
+        if info.qtype == "who":
+            # The answer names an organisation or role the question does not.
+            if any(c in _WHO_CLASSES and t not in info.simplified for c, t in find_entities(simp)):
+                s.score += 0.2
+        elif subjects and any(t in simp[:10] for t in subjects):
+            s.score += 0.2  # "卫健部门要…": the organisation asked about is what the sentence is about
+        if info.qtype in ("definition", "list") and any(_defines(t, simp) for t in info.quoted):
+            s.score += 0.3  # "做到“两包”:医保基金打包、公卫资金打包" defines the term; a mere mention does not
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
 
 

@@ -91,7 +91,9 @@ class ExtractiveAnswerer:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
         chosen = self._select(info, ranked, first=issue.sentence if issue else None)
-        listed = listed_items(info.terms, ranked[:3], chosen[0], docs) if info.qtype == "list" and issue is None else []
+        # Only a heading-like line that matches about as well as the best sentence stands for a list.
+        heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
+        listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" and issue is None else []
         chosen = listed or expand_headings(chosen, docs)
         ans = self._compose(question, info, chosen, docs, shown_trad)
         if issue:
