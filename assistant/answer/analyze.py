@@ -17,8 +17,9 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     # A length of time or a frequency, answered by "任期4年" or "按月预拨", not by a calendar date.
     ("duration", r"几年|多少年|多久|多长时间|多长|几个月|多少个月|多少天|几天|几周|多少周"),
     ("date", r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|几号|日期|时间是|第几"),
-    ("number", r"多少|几家|几个|几项|几次|几条|几位|数量|数目|金额|文号|几届|几岁"),
-    ("definition", r"是什么意思|什么是|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),
+    # "哪几项" asks for the items, not for how many.
+    ("number", r"多少|(?<!哪)(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
+    ("definition", r"^[“\"「『]?[^，,。？?]{1,10}[”\"」』]?是什么[？?]?$|是什么意思|什么是|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),
     ("list", r"哪些|哪几|有哪|包括|分别|几个方面|几件事|几块|几类|几种|哪[一二三四五六七八九十两\d]+(?:个|项|条|本|类|种|件|块|方面|家|大|点)"),
     ("how", r"怎么|如何|怎样|方式|办法|做法|措施|步骤|流程|途径|机制"),
     ("yesno", r"是否|有没有|是不是|能不能|可不可以|对吗|吗$|吗？$|吗\?$"),
@@ -90,8 +91,8 @@ def find_regions(simplified: str) -> list[str]:
     regions = [term for cls, term in find_entities(simplified) if cls == "region"]
     for m in REGION_SUFFIX_RE.finditer(simplified):
         name = m.group(1)
-        if set(name[:-1]) & _NOT_PLACE:
-            continue
+        if set(name[:-1]) & _NOT_PLACE or name[-2:] in _GENERIC_PLACES:
+            continue  # "推进城市" is a verb and a generic word, not a place
         if len(name) >= 3 and name not in _GENERIC_PLACES and not any(name in r or r in name for r in regions):
             regions.append(name)
     return regions

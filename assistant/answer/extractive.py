@@ -132,7 +132,10 @@ class ExtractiveAnswerer:
         # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is
         # about the question, not by any sentence that happens to carry a number.
         strengths = {id(s): s.coverage + 0.5 * s.context_coverage for s in ranked[:6]}
-        best_strength = max(strengths.values())
+        # A heading ("3.修改医共体医保结余基金分配比例。") matches the question's words almost by definition;
+        # measuring relevance against it would leave out the body that carries the fact.
+        body = [strengths[id(s)] for s in ranked[:6] if len(s.text.strip()) > 20]
+        best_strength = max([*body, 0.9 * max(strengths.values())])
         relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
         if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
             return "no amount in evidence"
@@ -290,6 +293,14 @@ class ExtractiveAnswerer:
         citations: list[Citation] = []
         parts: list[str] = []
         budget = self.max_chars
+        seen: list[tuple[str, int, int]] = []
+        unique = []
+        for s in chosen:  # the same span reached twice (as evidence and as a heading's body) is cited once
+            if any(d == s.doc_id and s.start < e and b < s.end for d, b, e in seen):
+                continue
+            seen.append((s.doc_id, s.start, s.end))
+            unique.append(s)
+        chosen = unique
         per = max(80, budget // max(1, len(chosen)))
         for s in chosen:
             doc = docs[s.doc_id]

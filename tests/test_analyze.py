@@ -1,0 +1,189 @@
+"""Question analysis: answer type, asserted facts (claims), place names, and the slot helpers of evidence.py."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.analyze import analyze, extract_claims, find_regions, question_type
+from assistant.answer.evidence import asked_unit, has_quantity, has_type_evidence
+
+
+# ---- question typing ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("医保基金结余分配比例是多少？", "ratio"),
+        ("包干比例是百分之几？", "ratio"),
+        ("结余按几比几分？", "ratio"),
+        # 比例/分成/包干 name the subject; 为啥/为什么 is what is asked.
+        ("结余分成办法为啥不用了", "why"),
+        ("为什么要调整包干比例？", "why"),
+        ("包干比例为什么调成90%？", "why"),
+        # A length of time or a frequency, not a calendar date.
+        ("院长一届干几年", "duration"),
+        ("医保基金多久拨一次？", "duration"),
+        ("任期多长时间？", "duration"),
+        ("方案是什么时候印发的？", "date"),
+        ("哪一年启动试点？", "date"),
+        ("由哪个部门牵头？", "who"),
+        ("谁负责督查考核？", "who"),
+        ("主要任务有哪些？", "list"),
+        ("医共体建设包括哪些方面？", "list"),
+        ("新方案和原方案有什么区别？", "comparison"),
+        ("裕安区和准格尔旗相比有何不同？", "comparison"),
+        ("什么是紧密型医共体？", "definition"),
+        ("组建了几家医共体？", "number"),
+        ("医保基金怎么打包支付？", "how"),
+        ("是否实行了两包？", "yesno"),
+    ],
+)
+def test_question_type(question, expected):
+    assert question_type(question) == expected
+
+
+@pytest.mark.parametrize("question", ["主要任务有哪几项？", "核心任务有哪几项？"])
+def test_which_items_question_is_a_list(question):
+    assert question_type(question) == "list"
+
+
+def test_unmarked_question_is_fact():
+    assert question_type("医共体建设的成效") == "fact"
+
+
+# ---- claims -------------------------------------------------------------------------------------
+def _claims(text):
+    return [(c.kind, c.text, c.unit) for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("结余为什么按6:3:1分配？", [("ratio", "6:3:1", "")]),
+        ("结余按6：3：1分配", [("ratio", "6：3：1", "")]),
+        ("比例由4:3:3调回6:3:1", [("ratio", "4:3:3", ""), ("ratio", "6:3:1", "")]),
+        ("包干比例为什么是95%？", [("percent", "95%", "")]),
+        ("包干比例是百分之九十五吗", [("percent", "百分之九十五", "")]),
+        ("院长任期4年吗", [("number", "4年", "年")]),
+        ("组建3家医共体", [("number", "3家", "家")]),
+        ("2018年印发的方案", [("number", "2018年", "年")]),
+        ("核心任务是哪三项", [("number", "三项", "项")]),
+    ],
+)
+def test_extract_claims(text, expected):
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text", ["结余怎么分配？", "有多少项任务？", "国办发32号文", "任期多长？"])
+def test_no_claims_without_a_stated_value(text):
+    assert extract_claims(text) == []
+
+
+def test_claims_read_traditional_text():
+    assert _claims("醫保結余為什麼按6:3:1分配？") == [("ratio", "6:3:1", "")]
+
+
+def test_claim_key_is_normalised_for_matching():
+    (claim,) = extract_claims("按6：3：1分配")
+    assert claim.key == "6:3:1"
+
+
+def test_ratio_digits_are_not_also_number_claims():
+    kinds = [c.kind for c in extract_claims("按6:3:1比例分配给3家医院")]
+    assert kinds.count("ratio") == 1 and kinds.count("number") == 1
+
+
+# ---- regions ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("浙江省医共体结余怎么分配？", "浙江"),
+        ("准格尔旗医共体有什么特点", "准格尔旗"),
+        ("裕安区结余怎么分配", "裕安区"),
+        ("六安市医改进展", "六安"),
+        ("杭州市医共体怎么建", "杭州市"),
+    ],
+)
+def test_find_regions_finds_place_names(text, place):
+    regions = find_regions(text)
+    assert any(place in r for r in regions), regions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全市医共体建设怎么推进？",
+        "城市医联体怎么建",
+        "全省推进情况",
+        "全县推开了吗",
+        "在哪个城市试点？",
+        "县区内怎么分配",
+        "什么县可以试点",
+        "紧密型城市医联体建设",
+        "如何推进城市医联体建设？",
+        "怎样建设城市医联体？",
+    ],
+)
+def test_generic_place_words_are_not_regions(text):
+    assert find_regions(text) == []
+
+
+# ---- analyze() ----------------------------------------------------------------------------------
+def test_analyze_collects_everything():
+    info = analyze("浙江省为什么按6:3:1分配“结余留用”资金？", lambda q: ["结余", "结余", "分配"])
+    assert info.qtype == "why"
+    assert info.terms == ["结余", "分配"]  # de-duplicated, order kept
+    assert any("浙江" in r for r in info.regions)
+    assert info.quoted == ["结余留用"]
+    assert [c.text for c in info.claims] == ["6:3:1"]
+    assert info.traditional is False
+
+
+def test_analyze_traditional_question():
+    info = analyze("醫保基金結余分配比例是多少？", lambda q: [])
+    assert info.traditional is True
+    assert info.simplified == "医保基金结余分配比例是多少？"
+    assert info.qtype == "ratio"
+
+
+# ---- slot helpers (evidence.py) -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, unit",
+    [("宫颈癌疫苗是几价的？", "价"), ("组建了多少家医共体？", "家"), ("院长几岁退休？", "岁"), ("结余怎么分配？", None)],
+)
+def test_asked_unit(question, unit):
+    assert asked_unit(question) == unit
+
+
+@pytest.mark.parametrize(
+    "unit, text, expected",
+    [
+        ("价", "为在校女生免费接种二价疫苗", True),
+        ("价", "为13周岁在校女学生免费接种宫颈癌疫苗", False),
+        ("家", "组建3个医共体", True),  # counters stand in for each other
+        ("家", "共有三所医院参与", True),
+        ("年", "每届任期4年", True),
+        ("年", "任期目标责任制", False),
+    ],
+)
+def test_has_quantity(unit, text, expected):
+    assert has_quantity(unit, text) is expected
+
+
+@pytest.mark.parametrize(
+    "qtype, text, expected",
+    [
+        ("ratio", "按照6:3:1比例分配", True),
+        ("ratio", "包干比例为95%", True),
+        ("ratio", "按比例分配", False),
+        ("duration", "每届任期4年", True),
+        ("duration", "按月预拨、年终结算", True),
+        ("duration", "2019年5月8日印发", False),  # a calendar date is not a span of time
+        ("date", "2018年5月31日印发", True),
+        ("date", "加强组织领导", False),
+        ("why", "出于倾斜基层的考量", True),
+        ("why", "加强组织领导", False),
+        ("list", "卫健、医保、人社、财政等部门", True),
+        ("list", "加强组织领导", False),
+    ],
+)
+def test_has_type_evidence(qtype, text, expected):
+    assert has_type_evidence(qtype, text) is expected

@@ -1,0 +1,443 @@
+"""The answer contract and the behaviours of the extractive answerer, through Assistant.ask.
+
+Most tests use the bundled corpus (the session `assistant` fixture of conftest.py); the list and heading
+behaviours use a tiny synthetic corpus built into a temporary folder with the fake embedder.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.config import load_settings
+from assistant.lexicon import default_lexicon
+from assistant.pipeline import Assistant, QueryError, build_from_settings, validate_history, validate_query
+from assistant.textnorm import CJK_RE, is_traditional, match_form, t2s
+
+ABSTAIN = "现有文件中没有找到能回答这个问题的内容。"
+ABSTAIN_TRAD = "現有文件中沒有找到能回答這個問題的內容。"
+YUAN = "001_79d7ce171deded25.txt"  # 裕安区 policy interpretation (Traditional script)
+TALK = "000_286eb29e37a2dec4.txt"  # 市级推进会讲话 (outline with 强县级/固网底/通信息)
+ZHUN = "003_f96d00e5018071de.txt"  # 准格尔旗 report
+
+SYNTHETIC = {
+    "tasks.txt": (
+        "关于推进县域医共体建设的实施意见\n\n"
+        "一、总体要求\n\n坚持以人民健康为中心,推动优质医疗资源下沉,提升基层服务能力。\n\n"
+        "二、主要任务\n\n"
+        "（一）强县级。提升县级医院综合服务能力,建设胸痛中心和卒中中心。\n\n"
+        "（二）固网底。加强乡镇卫生院和村卫生室标准化建设,充实基层人员。\n\n"
+        "（三）通信息。建设县域医共体信息平台,实现检查结果互认。\n\n"
+        "三、保障措施\n\n加强组织领导,落实部门责任。\n"
+    ),
+    "terms.txt": (
+        "县级医院能力建设工作要点\n\n"
+        "各地要加强县级医院临床专科建设,提高常见病诊疗水平。\n\n"
+        "名词解释:\n\n"
+        "医共体:即县域医疗共同体,以县级医院为牵头单位,整合县乡村三级医疗卫生服务资源。\n\n"
+        "乡镇卫生院要承担基本公共卫生服务任务。\n"
+    ),
+    "outline.txt": (
+        "某县医共体推进会讲话\n\n"
+        "二、聚焦重点,把握核心任务。(一)要筑牢龙头,强县级。(二)要激活基层,固网底。(三)要畅通经络,通信息。三、强化保障。\n\n"
+        "县级医院要发挥龙头作用,带动基层能力提升。\n"
+    ),
+    "mode.txt": (
+        "某区医共体模式特点\n\n"
+        "和省要求的紧密型医共体主要区别是未严格执行两包规定,即仅医保基金打包给牵头单位,公卫经费尚未打包。"
+        "原因是对牵头医院缺乏监管手段。\n\n"
+        "医保基金按当年筹集基金的95%交牵头医院包干使用。\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """An Assistant over the SYNTHETIC corpus (fake embedder)."""
+    base = tmp_path_factory.mktemp("synthetic")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, text in SYNTHETIC.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = load_settings(
+        env={},
+        overrides={"embedder": "fake", "index_dir": str(base / "index"), "corpus_dir": str(corpus),
+                   "data_dir": str(base / "data")},
+    )
+    build_from_settings(settings)
+    return Assistant.from_settings(settings, base / "index")
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+_MARKER = re.compile(r"\[(\d+)\]")
+# Ratios, percentages and plain numbers as they appear in an answer.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)*\s*[%％]?")
+
+
+def check_contract(app: Assistant, ans) -> None:
+    """Citations are numbered 1..n, quote == document text[start:end], and the [n] markers match."""
+    ns = [c.n for c in ans.citations]
+    assert ns == list(range(1, len(ns) + 1))
+    assert set(int(m) for m in _MARKER.findall(ans.answer)) == set(ns)
+    for c in ans.citations:
+        doc = app.show(c.source)
+        assert doc["doc_id"] == c.doc_id or not c.doc_id
+        assert 0 <= c.start < c.end <= len(doc["text"])
+        assert doc["text"][c.start : c.end] == c.quote
+        assert c.quote.strip()
+    if ans.abstained:
+        assert ans.citations == []
+    else:
+        assert ans.citations, "a non-abstained answer must cite"
+
+
+def numbers_in(text: str) -> list[str]:
+    return [m.group(0) for m in _NUMBER.finditer(_MARKER.sub("", text))]
+
+
+def cited_text(ans) -> str:
+    return t2s("".join(c.quote for c in ans.citations))
+
+
+def assert_abstains(ans, text: str = ABSTAIN) -> None:
+    assert ans.abstained is True, ans.answer
+    assert ans.answer == text
+    assert ans.citations == []
+
+
+# ---- the contract -------------------------------------------------------------------------------
+CONTRACT_QUESTIONS = [
+    "医保基金结余怎么分配？",
+    "医保基金结余分配比例是多少？",
+    "醫保基金結余分配比例是多少？",
+    "医保基金包干比例是多少？",
+    "医保基金包干比例为什么改为90%？",
+    "裕安区政府办公室2019年印发了哪个医共体建设实施方案？",
+    "公卫经费打包以后按什么比例包干？",
+    "裕安区和准格尔旗的医共体有什么区别？",
+    "核心任务有哪三项？",
+    "名词解释是什么？",
+    "公立医院院长每届任期几年？",
+    "医保支付方式改革怎么做？",
+    "浙江省医共体结余怎么分配？",
+    "牵头医院院长年薪多少？",
+]
+
+
+@pytest.fixture(scope="module")
+def contract_answers(assistant):
+    return {q: assistant.ask(q) for q in CONTRACT_QUESTIONS}
+
+
+@pytest.mark.parametrize("question", CONTRACT_QUESTIONS)
+def test_citations_are_exact_quotes_and_markers_match(assistant, contract_answers, question):
+    check_contract(assistant, contract_answers[question])
+
+
+def test_contract_set_has_answers_and_abstentions(contract_answers):
+    # The contract checks above mean something only if both kinds of result are exercised.
+    states = [a.abstained for a in contract_answers.values()]
+    assert states.count(False) >= 8 and states.count(True) >= 2
+
+
+@pytest.mark.parametrize("question", CONTRACT_QUESTIONS)
+def test_numbers_in_the_answer_come_from_the_cited_quotes(contract_answers, question):
+    ans = contract_answers[question]
+    if ans.abstained:
+        return
+    quotes = match_form(cited_text(ans))
+    for num in numbers_in(ans.answer):
+        assert match_form(num) in quotes, f"{num!r} of {ans.answer!r} not in any cited quote"
+
+
+def test_answer_to_dict_is_the_published_shape(contract_answers):
+    d = contract_answers["医保基金结余分配比例是多少？"].to_dict()
+    assert d["abstained"] is False and d["mode"] == "extractive"
+    assert d["citations"] and set(d["citations"][0]) == {"n", "source", "title", "section", "quote", "start", "end"}
+
+
+@pytest.mark.parametrize("question", ["医保基金结余分配比例是多少？", "醫保基金結余分配比例是多少？"])
+def test_no_span_is_cited_twice(contract_answers, question):
+    spans = [(c.source, c.start, c.end) for c in contract_answers[question].citations]
+    assert len(spans) == len(set(spans))
+
+
+# ---- fund-ratio question ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医保基金结余分配比例是多少？",
+        "医保基金结余怎么分配？",
+        "裕安区医保基金结余分配比例是多少？",
+        "医共体结余分配比例是多少？",
+        "结余分配比例是多少？",
+    ],
+)
+def test_surplus_ratio_is_631_from_the_yuan_document(assistant, question):
+    ans = assistant.ask(question)
+    assert ans.abstained is False, ans.answer
+    assert "6:3:1" in match_form(ans.answer)
+    cites = [c for c in ans.citations if "6:3:1" in match_form(c.quote)]
+    assert cites and all(c.source == YUAN for c in cites)
+    assert "裕安区" in t2s(cites[0].title)
+
+
+# ---- abstention ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["浙江省医共体结余怎么分配？", "浙江省医保基金结余分配比例是多少？", "杭州市医共体的包干比例是多少？"],
+)
+def test_region_absent_from_corpus_abstains(assistant, question):
+    ans = assistant.ask(question)
+    assert_abstains(ans)
+    assert ans.to_dict()["abstained"] is True
+
+
+def test_region_present_in_corpus_answers(assistant):
+    # The counterpart of the test above: naming a place the corpus covers is no reason to abstain.
+    ans = assistant.ask("准格尔旗公立医院院长每届任期几年？")
+    assert ans.abstained is False
+    assert "4年" in ans.answer
+
+
+@pytest.mark.parametrize("question", ["如何推进城市医联体建设？", "怎样建设城市医联体？"])
+def test_generic_city_word_is_not_an_absent_region(assistant, question):
+    assert assistant.ask(question).abstained is False
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "“三通六保”是什么？",
+        "医共体的“三通六保”包括哪些？",
+        "紧密型医共体的“五统一”是什么意思？",
+        # 五联动 is named once in the corpus (准格尔旗 report) but never explained.
+        "“五联动”是什么意思？",
+        "什么是“五联动”？",
+        "“五联动”是什么？",
+    ],
+)
+def test_quoted_coined_term_not_in_corpus_abstains(assistant, question):
+    assert_abstains(assistant.ask(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "牵头医院院长年薪多少？",
+        "村医补助多少钱？",
+        "乡村医生每月补贴多少？",
+        "医保基金打包给牵头医院多少钱？",
+    ],
+)
+def test_amount_question_without_amount_in_evidence_abstains(assistant, question):
+    assert_abstains(assistant.ask(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "准格尔旗医共体有多少张床位？",
+        "准格尔旗免费接种的宫颈癌疫苗是几价的？",
+        "准格尔旗为女学生免费接种几价宫颈癌疫苗？",
+    ],
+)
+def test_count_with_unit_absent_from_evidence_abstains(assistant, question):
+    assert_abstains(assistant.ask(question))
+
+
+def test_answerer_without_hits_abstains(assistant):
+    docs = {d.doc_id: d for d in assistant.index.documents}
+    ans = ExtractiveAnswerer(default_lexicon()).answer("医保基金结余怎么分配？", [], docs)
+    assert_abstains(ans)
+
+
+@pytest.mark.parametrize("kwargs", [{"threshold": 1.5}, {"threshold": -0.1}, {"max_chars": 20}])
+def test_answerer_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError):
+        ExtractiveAnswerer(default_lexicon(), **kwargs)
+
+
+# ---- script -------------------------------------------------------------------------------------
+def test_traditional_question_gets_traditional_answer(assistant):
+    ans = assistant.ask("醫保基金結余分配比例是多少？")
+    assert ans.abstained is False
+    assert is_traditional(ans.answer)
+    assert "醫保" in ans.answer and "6:3:1" in ans.answer
+
+
+def test_simplified_question_gets_simplified_answer_from_traditional_document(assistant):
+    ans = assistant.ask("医保基金结余分配比例是多少？")
+    assert ans.citations[0].source == YUAN and is_traditional(ans.citations[0].quote)
+    assert not is_traditional(ans.answer)
+    assert "医保" in ans.answer and "醫保" not in ans.answer
+
+
+def test_traditional_question_gets_traditional_abstention(assistant):
+    assert_abstains(assistant.ask("浙江省醫保基金結余怎麼分配？"), ABSTAIN_TRAD)
+
+
+# ---- comparison ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("question", ["裕安区和准格尔旗的医共体有什么区别？", "准格尔旗和裕安区的医共体建设有什么不同？"])
+def test_comparison_of_two_places_in_different_documents_answers(assistant, question):
+    # Precondition: no single document names both places.
+    yuan, zhun = t2s(assistant.show(YUAN)["text"]), t2s(assistant.show(ZHUN)["text"])
+    assert "准格尔" not in yuan and "裕安" not in zhun
+    ans = assistant.ask(question)
+    assert ans.abstained is False
+    assert ans.qtype == "comparison"
+    assert {YUAN, ZHUN} <= {c.source for c in ans.citations}
+
+
+# ---- lists and headings -------------------------------------------------------------------------
+TASKS = ("强县级", "固网底", "通信息")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "主要任务有哪些？",
+        "主要任务有哪几项？",
+        "主要任务有哪三项？",
+    ],
+)
+def test_list_question_on_heading_answers_with_sub_headings(synthetic, question):
+    ans = synthetic.ask(question)
+    assert ans.abstained is False, ans.answer
+    check_contract(synthetic, ans)
+    for item in TASKS:
+        assert item in ans.answer
+    assert all(c.source == "tasks.txt" for c in ans.citations)
+    assert all(not c.quote.startswith("二、") for c in ans.citations)  # the heading itself is not the answer
+
+
+@pytest.mark.parametrize("question", ["核心任务有哪三项？", "把握核心任务有哪三项？"])
+def test_outline_line_with_inline_items_answers_all_items(synthetic, question):
+    ans = synthetic.ask(question)
+    assert ans.abstained is False, ans.answer
+    check_contract(synthetic, ans)
+    for item in TASKS:
+        assert item in ans.answer
+    quotes = [c.quote for c in ans.citations]
+    assert not any(q.startswith("二、聚焦重点") for q in quotes)
+
+
+def test_outline_core_tasks_in_bundled_corpus(assistant):
+    ans = assistant.ask("核心任务有哪三项？")
+    assert ans.abstained is False
+    assert all(c.source == TALK for c in ans.citations)
+    for item in TASKS:
+        assert item in ans.answer
+
+
+def test_heading_only_line_is_not_the_answer(synthetic):
+    ans = synthetic.ask("名词解释是什么？")
+    assert ans.abstained is False
+    check_contract(synthetic, ans)
+    assert all(c.quote.strip() not in ("名词解释:", "名词解释：") for c in ans.citations)
+    assert not ans.answer.startswith("名词解释")
+    assert "即县域医疗共同体" in ans.answer
+
+
+def test_heading_only_line_is_not_the_answer_in_bundled_corpus(assistant):
+    ans = assistant.ask("名词解释是什么？")
+    assert ans.abstained is False
+    assert all(t2s(c.quote).strip() not in ("名词解释:", "名词解释：") for c in ans.citations)
+    assert "即县(区)域医疗共同体建设" in ans.answer
+
+
+# ---- false premises -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医保基金包干比例为什么改为90%？",
+        "为什么把包干比例调成90%？",
+    ],
+)
+def test_claimed_percent_no_document_gives_gets_premise_note(assistant, question):
+    ans = assistant.ask(question)
+    assert ans.premise_note, ans.answer
+    assert "90%" in ans.premise_note and "95%" in ans.premise_note
+    assert any("95%" in c.quote for c in ans.citations)
+
+
+def test_claimed_year_contradicting_best_passage_gets_premise_note(assistant):
+    ans = assistant.ask("裕安区政府办公室2019年印发了哪个医共体建设实施方案？")
+    assert ans.abstained is False
+    assert ans.premise_note and "2018年" in ans.premise_note and "2019年" in ans.premise_note
+    assert "2018年" in ans.citations[0].quote
+
+
+def test_agreeing_question_has_no_premise_note(assistant):
+    ans = assistant.ask("医保基金包干比例为什么改为95%？")
+    assert ans.abstained is False and ans.premise_note is None
+
+
+@pytest.mark.parametrize("app", ["synthetic", "assistant"])
+def test_presupposed_action_that_was_not_done_gets_premise_note(request, app):
+    a = request.getfixturevalue(app)
+    ans = a.ask("公卫经费打包以后按什么比例包干？")
+    assert ans.premise_note and "尚未" in ans.premise_note
+    clause = re.search(r"“([^”]+)”", ans.premise_note).group(1)
+    assert "公卫经费尚未打包" in t2s(clause)
+    # The quoted clause is evidence (in the question's script) and is cited.
+    assert any(t2s(clause) in t2s(c.quote) for c in ans.citations)
+    assert "公卫经费尚未打包" in ans.answer
+
+
+# ---- follow-ups ---------------------------------------------------------------------------------
+def test_followup_resolves_against_history(assistant):
+    history = [
+        {"role": "user", "content": "医保基金结余怎么分配？"},
+        {"role": "assistant", "content": "按照6:3:1比例分配。"},
+    ]
+    ans = assistant.ask("那村卫生室呢？", history=history)
+    assert ans.question == "那村卫生室呢？"
+    assert ans.abstained is False
+    assert any(c.source == YUAN and "结余" in t2s(c.quote) and "村卫生室" in t2s(c.quote) for c in ans.citations)
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+def _has_cjk(text: str) -> bool:
+    return bool(CJK_RE.search(text))
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "？？？", "……！！", "，。、"])
+def test_empty_or_punctuation_only_question_is_refused(assistant, question):
+    with pytest.raises(QueryError) as exc:
+        assistant.ask(question)
+    assert _has_cjk(str(exc.value))
+
+
+@pytest.mark.parametrize("question", [None, 42, ["医保"]])
+def test_non_text_question_is_refused(question):
+    with pytest.raises(QueryError) as exc:
+        validate_query(question, 500)
+    assert _has_cjk(str(exc.value))
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "医保基金结余怎么分配？",
+        {"role": "user", "content": "x"},
+        [1],
+        [{"role": "bot", "content": "医保基金结余怎么分配？"}],
+        [{"role": "user", "content": 5}],
+        [{"content": "医保基金结余怎么分配？"}],
+    ],
+)
+def test_broken_history_is_refused(assistant, history):
+    with pytest.raises(QueryError) as exc:
+        assistant.ask("那村卫生室呢？", history=history)
+    assert _has_cjk(str(exc.value))
+    with pytest.raises(QueryError):
+        validate_history(history)
+
+
+def test_overlong_question_is_truncated_with_notice(assistant):
+    limit = assistant.settings.max_query_chars
+    ans = assistant.ask("医保基金结余怎么分配？" * (limit // 5))
+    assert len(ans.question) == limit
+    assert any("问题过长" in n for n in ans.notices)

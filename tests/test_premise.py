@@ -1,0 +1,115 @@
+"""False-premise detection (check_premises) on hand-made evidence sentences."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.analyze import analyze
+from assistant.answer.evidence import Sentence
+from assistant.answer.premise import check_premises
+from assistant.textnorm import match_form
+
+PACKAGE = "省《意见》规定城乡居民医保按当年筹集基金95%交医共体牵头医院包干使用,出于节约医保资金的考虑,我区原方案修改为93%。"
+SURPLUS = "医保基金结余由牵头医院、乡镇卫生院、村卫生室按照6:3:1比例分配,出于倾斜基层的考量,我区原方案将比例修改为4:3:3。"
+ISSUED = "2018年5月31日,区政府办公室印发了《全面推进区域医疗共同体建设实施方案》。"
+OTHER_YEAR = "2019年12月,市卫健委等三部门印发了城市医联体建设实施方案的通知。"
+NOT_PACKED = "即仅医保基金打包给牵头单位,公卫经费尚未打包。"
+NEVER_REALLY = "长期以来,分级诊疗从未真正实现,基层首诊率偏低。"
+
+
+def sentence(text: str, coverage: float = 0.6, doc_id: str = "doc", start: int = 0) -> Sentence:
+    """An evidence sentence that is about the question (coverage) unless told otherwise."""
+    return Sentence(doc_id, start, start + len(text), text, 1, 0, text, coverage=coverage, context_coverage=coverage)
+
+
+def check(question: str, evidence: list[Sentence], corpus: list[str] | None = None):
+    info = analyze(question, lambda q: [])
+    forms = [match_form(t) for t in (corpus if corpus is not None else [s.text for s in evidence])]
+    return check_premises(info, evidence, forms)
+
+
+# ---- a claimed value the corpus never states ------------------------------------------------------
+def test_claimed_percent_absent_from_corpus_names_the_documented_values():
+    s = sentence(PACKAGE)
+    issue = check("包干比例为什么调成90%？", [s])
+    assert issue is not None
+    assert "90%" in issue.note
+    assert "95%" in issue.note and "93%" in issue.note
+    assert issue.sentence is s
+
+
+def test_claimed_ratio_absent_from_corpus_names_the_documented_ratio():
+    s = sentence(SURPLUS)
+    issue = check("结余为什么按5:3:2分配？", [sentence(NOT_PACKED, start=200), s])
+    assert issue is not None
+    assert "5:3:2" in issue.note and "6:3:1" in issue.note
+    assert issue.sentence is s
+
+
+def test_absent_value_is_not_contradicted_by_an_unrelated_sentence():
+    # The only sentence with a percentage is not about the question (low coverage).
+    assert check("包干比例为什么调成90%？", [sentence(PACKAGE, coverage=0.1)]) is None
+
+
+# ---- a value found elsewhere in the corpus, but not in the passage that answers ---------------------
+def test_calendar_year_conflicting_with_the_best_passage():
+    s = sentence(ISSUED)
+    issue = check("区政府办公室2019年印发了什么方案？", [s], corpus=[ISSUED, OTHER_YEAR])
+    assert issue is not None
+    assert "2019年" in issue.note and "2018年" in issue.note
+    assert issue.sentence is s
+
+
+def test_year_conflict_needs_a_passage_about_the_question():
+    weak = sentence(ISSUED, coverage=0.2)
+    assert check("区政府办公室2019年印发了什么方案？", [weak], corpus=[ISSUED, OTHER_YEAR]) is None
+
+
+def test_a_term_of_office_is_not_a_calendar_year_conflict():
+    # "4年" (a span) in the evidence does not contradict the calendar year "2016年" in the question.
+    s = sentence("按照任职资格公开招聘公立医院院长,每届任期4年。")
+    assert check("2016年以后公立医院院长每届任期几年？", [s], corpus=[s.text, "2016年成为示范旗。"]) is None
+
+
+# ---- a presupposed action the evidence says was not done ------------------------------------------
+def test_negated_presupposition_quotes_the_clause():
+    s = sentence(NOT_PACKED)
+    issue = check("公卫经费打包以后按什么比例包干？", [s])
+    assert issue is not None
+    assert "“公卫经费尚未打包”" in issue.note
+    assert "仅医保基金" not in issue.note  # the clause, not the whole sentence
+    assert issue.sentence is s
+
+
+def test_negated_presupposition_needs_a_passage_about_the_question():
+    assert check("公卫经费打包以后按什么比例包干？", [sentence(NOT_PACKED, coverage=0.1)]) is None
+
+
+def test_adverb_after_negation_is_not_the_undone_action():
+    # "从未真正实现": 真正 is an adverb; the question using 真正 does not presuppose something undone.
+    assert check("分级诊疗真正实现以后,基层首诊率会提高多少？", [sentence(NEVER_REALLY)]) is None
+
+
+def test_question_that_itself_negates_the_action_has_no_issue():
+    assert check("公卫经费为什么尚未打包？", [sentence(NOT_PACKED)]) is None
+
+
+# ---- agreement ----------------------------------------------------------------------------------
+def test_no_issue_when_the_percent_agrees():
+    assert check("包干比例为什么调成95%？", [sentence(PACKAGE)]) is None
+
+
+def test_no_issue_when_the_ratio_agrees():
+    assert check("结余为什么按6:3:1分配？", [sentence(SURPLUS)]) is None
+
+
+def test_no_issue_when_the_year_agrees():
+    assert check("区政府办公室2018年印发了什么方案？", [sentence(ISSUED)], corpus=[ISSUED, OTHER_YEAR]) is None
+
+
+def test_no_issue_without_evidence():
+    assert check("包干比例为什么调成90%？", [], corpus=[PACKAGE]) is None
+
+
+def test_negated_action_of_another_subject_is_no_issue():
+    # "仅医保基金打包给牵头单位,公卫经费尚未打包": asking about 医保基金 after packaging presupposes nothing false.
+    assert check("医保基金打包以后按什么比例包干？", [sentence(NOT_PACKED)]) is None
