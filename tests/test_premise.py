@@ -113,3 +113,32 @@ def test_no_issue_without_evidence():
 def test_negated_action_of_another_subject_is_no_issue():
     # "仅医保基金打包给牵头单位,公卫经费尚未打包": asking about 医保基金 after packaging presupposes nothing false.
     assert check("医保基金打包以后按什么比例包干？", [sentence(NOT_PACKED)]) is None
+
+
+# ---- a change asked in the wrong direction ---------------------------------------------------------
+OLD_SCHEME = "出于倾斜基层的考量,我区原方案将比例修改为4:3:3。"
+NEW_SCHEME = "因此,新方案建议按省文件规定调整为6:3:1。"
+
+
+def test_change_in_the_wrong_direction_is_corrected():
+    issue = check("新方案为什么要把结余分配比例从6:3:1改成4:3:3？", [sentence(OLD_SCHEME), sentence(NEW_SCHEME, start=40)])
+    assert issue is not None and "方向" in issue.note and "6:3:1" in issue.note
+    assert issue.sentence.text == NEW_SCHEME
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "原方案为什么要把结余分配比例从6:3:1改成4:3:3？",  # true: the old scheme made that change
+        "新方案为什么要把结余分配比例从4:3:3改成6:3:1？",  # true: the new scheme changed it back
+        "结余分配比例为什么从6:3:1改成4:3:3？",  # no actor named: not enough to call it reversed
+    ],
+)
+def test_change_in_the_documented_direction_is_no_issue(question):
+    assert check(question, [sentence(OLD_SCHEME), sentence(NEW_SCHEME, start=40)]) is None
+
+
+def test_claimed_age_the_documents_state_differently():
+    s = sentence("2020年8月1日,启动为13周岁在校女学生免费接种宫颈癌疫苗行动。")
+    issue = check("给9周岁女孩免费接种宫颈癌疫苗是从哪天开始的？", [s])
+    assert issue is not None and "13周岁" in issue.note

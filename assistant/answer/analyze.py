@@ -29,7 +29,7 @@ _TYPE_RES = [(name, re.compile(p)) for name, p in _TYPE_PATTERNS]
 RATIO_RE = re.compile(r"\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+")
 PERCENT_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百点]+")
 _CN_NUM = "零一二三四五六七八九十百千万两"
-NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
+NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|周岁|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
 # "紧密型县域" and "县级" are not places: the suffix must not start a longer word.

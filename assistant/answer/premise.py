@@ -48,9 +48,13 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     best = ranked[:top]
     if not best:
         return None
+    issue = _reversed_change(info, best)
+    if issue:
+        return issue
     for claim in info.claims:
         if any(claim.key in form for form in corpus_forms):
-            issue = _local_conflict(claim, best[:2])
+            siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
+            issue = _local_conflict(claim, best[:2], siblings)
             if issue:
                 return issue
             continue
@@ -94,7 +98,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     return None
 
 
-def _local_conflict(claim: Claim, best: list[Sentence]) -> PremiseIssue | None:
+def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str]) -> PremiseIssue | None:
     """A value found elsewhere in the corpus, while the passage that answers the question gives another.
 
     Only the clearly matching passage counts (high coverage), so a question that merely mentions a year
@@ -108,7 +112,8 @@ def _local_conflict(claim: Claim, best: list[Sentence]) -> PremiseIssue | None:
             facts = [f for f in facts if re.match(r"(19|20)\d{2}", f)]
             if not re.match(r"(19|20)\d{2}", claim.text):
                 continue
-        if facts and all(match_form(f) != claim.key for f in facts):
+        # "从6:3:1改成4:3:3" names two values: a sentence with either of them does not contradict the question.
+        if facts and all(match_form(f) not in siblings for f in facts):
             shown = "、".join(dict.fromkeys(facts))
             return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {shown}。", s)
     return None
@@ -140,6 +145,41 @@ def _negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> Premise
             ends = [e for e in (simp.find(c, m.end()) for c in "，,；;。") if e >= 0]
             clause = s.text[start : min(ends) if ends else len(simp)]
             return PremiseIssue(f"问题的前提与文件不符：文件写的是“{clause}”。", s)
+    return None
+
+
+_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:改|调|变|修改|调整)(?:成|为|到)\s*([^\s，,？?。]+)")
+_CHANGED_TO = r"(?:改|调|修改|调整|变)(?:成|为|到)\s*"
+# Who made a change: the qualifier of a document noun ("新方案", "原方案", "省文件").
+_ACTOR = re.compile(r"([新原旧老省市区县])(?:方案|文件|政策|办法|意见|规定)")
+
+
+def _actor(text: str) -> str | None:
+    found = _ACTOR.findall(text)
+    return found[0] if found else None  # the subject comes first: "新方案建议按省文件规定调整为…"
+
+
+def _clause_before(text: str, pos: int) -> str:
+    return text[max(text.rfind(c, 0, pos) for c in "，,；;。") + 1 : pos]
+
+
+def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """"新方案为什么从6:3:1改成4:3:3" when the new scheme changed it *to* 6:3:1: the direction is reversed.
+
+    Only when the actors are explicit: the question's ("新方案") made the change to its starting value,
+    so a change by another actor ("原方案…修改为4:3:3") is not mistaken for it.
+    """
+    m = _CHANGE_Q.search(info.simplified)
+    actor = _actor(info.simplified[: m.start()]) if m else None
+    if actor is None:
+        return None
+    old = match_form(m.group(1))
+    for s in best:
+        simp = match_form(s.text)
+        hit = re.search(_CHANGED_TO + re.escape(old), simp)
+        if hit and _actor(_clause_before(simp, hit.start())) == actor:
+            return PremiseIssue(
+                f"方向与文件相反：文件写的是调整为“{m.group(1)}”，而不是从“{m.group(1)}”改为“{m.group(2)}”。", s)
     return None
 
 
