@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .config import Settings, load_settings
-from .textnorm import CJK_RE
+from .textnorm import CJK_RE, t2s
 from .types import Hit
 
 
@@ -73,6 +73,7 @@ class Assistant:
         self.answerer = answerer
         self.llm_answerer = llm_answerer
         self._docs = {d.doc_id: d for d in index.documents}
+        self._focus = None  # built on the first comparison question
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -149,7 +150,7 @@ class Assistant:
         turns = validate_history(history)
         standalone = resolve_followup(q.text, turns)
         t1 = time.perf_counter()
-        hits = self.retriever.search(standalone, k=max(self.settings.top_k, 8), filters=filters, mode=mode)
+        hits = self._evidence(standalone, filters, mode)
         t2 = time.perf_counter()
         use_llm = (self.llm_answerer is not None) if llm is None else llm
         if use_llm and self.llm_answerer is None:
@@ -165,6 +166,36 @@ class Assistant:
         )
         return result
 
+    def _evidence(self, question: str, filters: Mapping[str, Any] | None = None, mode: str | None = None) -> list[Hit]:
+        """Passages to answer from. A question comparing sources ("讲话…和准格尔旗…") also gets the best
+        passages of each document it points at, which plain ranking can crowd out with one document's."""
+        from .answer.analyze import find_regions
+        from .answer.focus import wants_each_side
+
+        k = max(self.settings.top_k, 8)
+        hits = self.retriever.search(question, k=k, filters=filters, mode=mode)
+        simp = t2s(question)
+        if not wants_each_side(simp):
+            return hits
+        from .answer.focus import DocumentFocus
+
+        self._focus = self._focus or DocumentFocus(self._docs)
+        terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
+        present = {h.chunk.doc_id for h in hits}
+        allowed = (filters or {}).get("source")
+        extra: list[Hit] = []
+        for doc_id in self._focus.pointed(terms, find_regions(simp))[:3]:
+            source = self._docs[doc_id].source
+            if doc_id in present or (allowed and source not in ([allowed] if isinstance(allowed, str) else allowed)):
+                continue
+            wanted = {**(filters or {}), "source": source}
+            extra += self.retriever.search(question, k=2, filters=wanted, mode=mode)
+        if not extra:
+            return hits
+        # Inside the answerer's evidence pool (its first hits), ahead of the weakest passages of the crowd.
+        merged = hits[:4] + extra + hits[4:]
+        return [Hit(h.chunk, h.score, i, h.scores) for i, h in enumerate(merged[:k], start=1)]
+
     def stream(self, question: str, history: Any = None, filters: Mapping[str, Any] | None = None) -> Iterable[str]:
         """Answer text in pieces (LLM tokens when configured, else the extractive answer in one piece)."""
         if self.llm_answerer is not None and hasattr(self.llm_answerer, "stream"):
@@ -172,7 +203,7 @@ class Assistant:
 
             q = validate_query(question, self.settings.max_query_chars)
             standalone = resolve_followup(q.text, validate_history(history))
-            hits = self.retriever.search(standalone, k=max(self.settings.top_k, 8), filters=filters)
+            hits = self._evidence(standalone, filters)
             for note in q.notices:
                 yield f"（{note}）\n"
             # The generator's return value is the verified Answer, for callers that want it.

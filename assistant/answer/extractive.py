@@ -9,6 +9,7 @@ from ..textnorm import match_form, s2t, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, find_regions
 from .evidence import IdfTable, Sentence, asked_unit, asks_place, has_quantity, has_type_evidence, score_sentences
+from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, strip_heading_number
 from .premise import check_premises
 from .types import Answer, Citation
@@ -24,7 +25,6 @@ _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
-_EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
 
 
 class ExtractiveAnswerer:
@@ -57,7 +57,7 @@ class ExtractiveAnswerer:
         paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
         self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
         self._forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
-        self._meta_forms = {doc_id: match_form(f"{d.title}{d.kind}{d.region}{d.issuer}") for doc_id, d in docs.items()}
+        self._focus = DocumentFocus(docs)
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
@@ -77,7 +77,7 @@ class ExtractiveAnswerer:
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
-            pointed = set(self._pointed_docs(info)) if info.qtype == "comparison" or _EACH_RE.search(info.simplified) else set()
+            pointed = set(self._pointed_docs(info)) if wants_each_side(info.simplified) else set()
             local = [s for s in ranked if s.doc_id in pointed or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
             if not local or absent:
@@ -160,20 +160,7 @@ class ExtractiveAnswerer:
         return None
 
     def _pointed_docs(self, info: QuestionInfo) -> list[str]:
-        """Documents a question singles out: a term found in one document's title, kind, region or issuer
-        ("讲话", "秦永方"), or in one document's text only ("名词解释")."""
-        out: list[str] = []
-        for term in [*info.regions, *info.terms]:
-            if len(term) < 2 or term.isdigit():
-                continue
-            key = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", term) if term in info.regions else term)
-            meta = [d for d, f in self._meta_forms.items() if key in f]
-            text = [d for d, f in self._forms.items() if key in f]
-            # Text alone points only with a long, specific term; short words recur across any corpus.
-            hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
-            if hit and hit[0] not in out:
-                out.append(hit[0])
-        return out
+        return self._focus.pointed(info.terms, info.regions)
 
     def _mentions(self, doc_id: str, region: str, docs) -> bool:
         core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
@@ -225,15 +212,14 @@ class ExtractiveAnswerer:
                 chosen = [reason, chosen[0]] if reason.start < chosen[0].start else [chosen[0], reason]
         covered = set().union(*(s.covered for s in chosen))
         best_score = chosen[0].score
-        # A comparison needs its second side, which often scores lower because it shares fewer words;
-        # when the question names two sources the second side usually lives in the other document.
         # A comparison, or a question about each of several things ("人员管理和财务管理各要求…"), needs every
-        # side, and the later sides share fewer words with the question.
-        multi = info.qtype == "comparison" or bool(_EACH_RE.search(info.simplified))
+        # side, and the later sides share fewer words with the question; a second source usually lives in
+        # another document.
+        multi = wants_each_side(info.simplified)
         ratio = 0.5 if multi else 0.75
         if multi:
             want = max(want, self.max_sentences)
-        pointed = self._pointed_docs(info) if info.qtype == "comparison" or _EACH_RE.search(info.simplified) else []
+        pointed = self._pointed_docs(info) if multi else []
         if len(pointed) >= 2 and first is None:
             # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at.
             chosen = []
@@ -258,7 +244,6 @@ class ExtractiveAnswerer:
             if s.score >= ratio * best_score and (new_terms or adds_fact) and s.score >= 0.4:
                 chosen.append(s)
                 covered |= s.covered
-        # Keep document order within one document so a before/after reads naturally.
         return chosen
 
     def _trim(self, info: QuestionInfo, s: Sentence, budget: int) -> str:
