@@ -53,6 +53,10 @@ class Lexicon:
                 self._group_of.setdefault(term, []).append(len(self.groups) - 1)
                 self._jieba.add_word(term, freq=1000)
         self.filler = frozenset(t2s(w) for w in _read_list(filler or _data_path("query_filler.txt")))
+        # Multi-character filler is cut out before segmentation: left in, jieba glues it to its neighbours
+        # ("哪天发出来" -> "天发", "出来") and the glued pieces survive as nonsense terms.
+        phrases = sorted((w for w in self.filler if len(w) > 1), key=len, reverse=True)
+        self._phrase_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
 
     def tokenize(self, text: str) -> list[str]:
         """Search-mode tokens of Simplified, lower-cased text; punctuation dropped; ratios kept whole."""
@@ -66,6 +70,8 @@ class Lexicon:
 
     def query_tokens(self, query: str, expand: bool = True) -> list[str]:
         """Tokens for the keyword side of a query: filler removed, synonyms added."""
+        if self._phrase_re is not None:
+            query = self._phrase_re.sub(" ", t2s(query))
         tokens = [t for t in self.tokenize(query) if t not in self.filler]
         if expand:
             tokens += [t for t in self.expand_terms(tokens) if t not in tokens]
