@@ -45,3 +45,23 @@ def corpus_copy(tmp_path):
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def assistant_over(tmp_path_factory):
+    """A factory: an Assistant over a small corpus given as {file name: text} (fake embedder)."""
+    from assistant.pipeline import Assistant, build_from_settings
+
+    def make(files: dict[str, str], **overrides):
+        base = tmp_path_factory.mktemp("corpus")
+        corpus = base / "corpus"
+        corpus.mkdir()
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        settings = load_settings(env={}, overrides={"embedder": "fake", "index_dir": str(base / "index"),
+                                                     "corpus_dir": str(corpus), "data_dir": str(base / "data"),
+                                                     **overrides})
+        build_from_settings(settings)
+        return Assistant.from_settings(settings, base / "index")
+
+    return make

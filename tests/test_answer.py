@@ -10,9 +10,8 @@ import re
 import pytest
 
 from assistant.answer.extractive import ExtractiveAnswerer
-from assistant.config import load_settings
 from assistant.lexicon import default_lexicon
-from assistant.pipeline import Assistant, QueryError, build_from_settings, validate_history, validate_query
+from assistant.pipeline import Assistant, QueryError, validate_history, validate_query
 from assistant.textnorm import CJK_RE, is_traditional, match_form, t2s
 
 ABSTAIN = "现有文件中没有找到能回答这个问题的内容。"
@@ -53,20 +52,9 @@ SYNTHETIC = {
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
+def synthetic(assistant_over):
     """An Assistant over the SYNTHETIC corpus (fake embedder)."""
-    base = tmp_path_factory.mktemp("synthetic")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in SYNTHETIC.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = load_settings(
-        env={},
-        overrides={"embedder": "fake", "index_dir": str(base / "index"), "corpus_dir": str(corpus),
-                   "data_dir": str(base / "data")},
-    )
-    build_from_settings(settings)
-    return Assistant.from_settings(settings, base / "index")
+    return assistant_over(SYNTHETIC)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -209,41 +197,25 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
 @pytest.mark.parametrize(
     "question",
     [
+        # a coined term absent from the corpus, or named once but never explained (五联动, 准格尔旗 report)
         "“三通六保”是什么？",
         "医共体的“三通六保”包括哪些？",
         "紧密型医共体的“五统一”是什么意思？",
-        # 五联动 is named once in the corpus (准格尔旗 report) but never explained.
         "“五联动”是什么意思？",
         "什么是“五联动”？",
         "“五联动”是什么？",
-    ],
-)
-def test_quoted_coined_term_not_in_corpus_abstains(assistant, question):
-    assert_abstains(assistant.ask(question))
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
+        # an amount no passage states
         "牵头医院院长年薪多少？",
         "村医补助多少钱？",
         "乡村医生每月补贴多少？",
         "医保基金打包给牵头医院多少钱？",
-    ],
-)
-def test_amount_question_without_amount_in_evidence_abstains(assistant, question):
-    assert_abstains(assistant.ask(question))
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
+        # a count in a unit no passage uses
         "准格尔旗医共体有多少张床位？",
         "准格尔旗免费接种的宫颈癌疫苗是几价的？",
         "准格尔旗为女学生免费接种几价宫颈癌疫苗？",
     ],
 )
-def test_count_with_unit_absent_from_evidence_abstains(assistant, question):
+def test_question_the_documents_do_not_answer_abstains(assistant, question):
     assert_abstains(assistant.ask(question))
 
 
@@ -460,16 +432,8 @@ MORE = {
 
 
 @pytest.fixture(scope="module")
-def more(tmp_path_factory):
-    base = tmp_path_factory.mktemp("more")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in MORE.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = load_settings(env={}, overrides={"embedder": "fake", "index_dir": str(base / "index"),
-                                                 "corpus_dir": str(corpus), "data_dir": str(base / "data")})
-    build_from_settings(settings)
-    return Assistant.from_settings(settings, base / "index")
+def more(assistant_over):
+    return assistant_over(MORE)
 
 
 def test_why_answer_includes_the_reason_given_in_the_previous_sentence(more):

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import load_settings
-from assistant.pipeline import Assistant, build_from_settings
 
 # One speech says a lot about village doctors, in every passage naming 红山旗 among other places, so its passages
 # crowd the ranking; the short report on 红山旗 (named in its title) says one thing.
@@ -16,17 +14,8 @@ OTHER = "医保支付方式改革要点\n\n" + "".join(f"{i}.医保基金按月�
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    base = tmp_path_factory.mktemp("pipeline")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in {"talk.txt": TALK, "report.txt": REPORT, "other.txt": OTHER}.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = load_settings(env={}, overrides={"embedder": "fake", "index_dir": str(base / "index"),
-                                                 "corpus_dir": str(corpus), "data_dir": str(base / "data"),
-                                                 "chunk_size": 60})
-    build_from_settings(settings)
-    return Assistant.from_settings(settings, base / "index")
+def app(assistant_over):
+    return assistant_over({"talk.txt": TALK, "report.txt": REPORT, "other.txt": OTHER}, chunk_size=60)
 
 
 def test_plain_ranking_is_crowded_by_one_source(app):
