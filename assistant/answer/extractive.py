@@ -23,7 +23,8 @@ _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
-_CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
+# After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
+_CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 
 
@@ -293,6 +294,8 @@ class ExtractiveAnswerer:
             n = len(citations) + 1
             citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
             piece = self._trim(info, s, per)
+            if not _figures(piece) <= _figures(s.text):
+                piece = s.text  # a cut never leaves a figure the quote does not state ("6:3" of "6:3:1")
             piece = strip_heading_number(piece)
             parts.append(f"{self._script(piece, trad)}[{n}]")
         return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
@@ -329,4 +332,12 @@ def _reason_neighbour(s: Sentence, pool: list[Sentence]) -> Sentence | None:
         if cand is not None and (_REASON_OPENING_RE.match(t2s(cand.text)) or has_type_evidence("why", cand.text)):
             return cand
     return None
+
+
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:[:：∶]\d+(?:\.\d+)?)*\s*[%％]?")
+
+
+def _figures(text: str) -> set[str]:
+    """Whole numbers, ratios and percentages of a text, in one normal form."""
+    return {match_form(m.group(0)) for m in _FIGURE_RE.finditer(text)}
 
