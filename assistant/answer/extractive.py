@@ -287,9 +287,12 @@ class ExtractiveAnswerer:
             seen.append((s.doc_id, s.start, s.end))
             unique.append(s)
         chosen = unique
-        per = max(80, budget // max(1, len(chosen)))
-        for s in chosen:
+        remaining = budget
+        for i, s in enumerate(chosen):
             doc = docs[s.doc_id]
+            # The best evidence comes first and may use what the others leave it; the rest share what is left.
+            left = len(chosen) - i - 1
+            per = max(80, remaining - 80 * left if i == 0 else remaining // (left + 1))
             chunk_section = next((p for a, b, p in doc.sections if a <= s.start < b), "")
             n = len(citations) + 1
             citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
@@ -297,6 +300,7 @@ class ExtractiveAnswerer:
             if not _figures(piece) <= _figures(s.text):
                 piece = s.text  # a cut never leaves a figure the quote does not state ("6:3" of "6:3:1")
             piece = strip_heading_number(piece)
+            remaining -= len(piece)
             parts.append(f"{self._script(piece, trad)}[{n}]")
         return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
 
