@@ -324,3 +324,23 @@ def test_dense_similarities_match_search():
     ids, sims = idx.search(vecs[3], 5)
     assert idx.similarities(vecs[3], [int(i) for i in ids]) == pytest.approx(sims, abs=1e-5)
     assert idx.similarities(vecs[3], []).shape == (0,)
+
+
+class _CountingEncoder:
+    def __init__(self):
+        self.calls = 0
+
+    def encode_query(self, text):
+        self.calls += 1
+        return np.zeros(4, dtype=np.float32)
+
+
+def test_repeated_query_is_embedded_once():
+    chunks = [_chunk(i, f"d{i}", 0, 10) for i in range(4)]
+    enc = _CountingEncoder()
+    r = Retriever(chunks, _StubBM25([1.0, 2.0, 3.0, 4.0]), _StubDense([0.1, 0.2, 0.3, 0.4]), enc, lambda q: ["x"])
+    first = [h.chunk.id for h in r.search("医保基金结余", k=3)]
+    again = [h.chunk.id for h in r.search("醫保基金結餘", k=3)]  # the same question in Traditional
+    assert first == again and enc.calls == 1
+    r.search("另一个问题", k=3)
+    assert enc.calls == 2

@@ -1,6 +1,8 @@
 """Hybrid retriever: BM25 and dense candidates fused (RRF or weighted), filtered, deduplicated, optionally reranked."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
@@ -65,6 +67,10 @@ class Retriever:
         self.query_tokens = query_tokens
         self.config = config
         self.reranker = reranker
+        # Query vectors by normalised text: the same questions recur (example buttons, a class asking one
+        # question, follow-ups re-asked), and embedding is most of a search's time.
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
 
     def available_modes(self) -> list[str]:
         modes = []
@@ -120,7 +126,7 @@ class Retriever:
             order = [int(i) for i in np.argsort(-scores, kind="stable")[:n_cand] if scores[i] > 0]
             bm25_map = {i: float(scores[i]) for i in order}
         if mode in ("dense", "hybrid"):
-            qv = self.encoder.encode_query(t2s(query))
+            qv = self._query_vector(t2s(query))
             want = self.dense.size if mask is not None else n_cand
             ids, sims = self.dense.search(qv, want)
             pairs = [(int(i), float(s)) for i, s in zip(ids, sims) if mask is None or mask[int(i)]][:n_cand]
@@ -158,6 +164,19 @@ class Retriever:
                 comp["dense"] = dense_map[i]
             hits.append(Hit(self.chunks[i], float(fused[i]), rank, comp))
         return hits
+
+    def _query_vector(self, text: str, size: int = 2048) -> np.ndarray:
+        with self._vectors_lock:
+            qv = self._vectors.get(text)
+            if qv is not None:
+                self._vectors.move_to_end(text)
+                return qv
+        qv = self.encoder.encode_query(text)
+        with self._vectors_lock:
+            self._vectors[text] = qv
+            if len(self._vectors) > size:
+                self._vectors.popitem(last=False)
+        return qv
 
     def _dedupe(self, ordered: list[int]) -> list[int]:
         """Drop a chunk that overlaps a better-ranked chunk of the same document."""
