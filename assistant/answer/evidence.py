@@ -166,7 +166,7 @@ def score_sentences(
 
 
 # The quantity a question asks for: "几价", "多少家", "几年" -> the unit the answer must carry.
-_ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|元|万元|亿元|户)")
+_ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户)")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
 _PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|在哪里|在哪儿|哪里|何地|何处")

@@ -22,6 +22,7 @@ _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。�
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+_COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
@@ -152,7 +153,7 @@ class ExtractiveAnswerer:
         missing = self._missing_entities(info, hits[:3])
         if missing:
             return f"entities {missing} absent from evidence"
-        if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%", simp_q):
+        if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%|率", simp_q):
             if not any(has_type_evidence("ratio", s.text) for s in relevant):
                 return "no ratio in evidence"
         for term in info.quoted:
@@ -189,8 +190,10 @@ class ExtractiveAnswerer:
             i = simp.find(key)
             if i < 0:
                 continue
-            if simp[max(0, i - 40) : i].count("、") >= 2:
-                return True  # "胸痛、卒中、创伤……等“五大中心”": the enumeration comes first
+            before = simp[:i]
+            clause = before[max(before.rfind(c) for c in "，,。；;:：") + 1 :]
+            if clause.count("、") >= 2 or _COORDINATED.search(clause):
+                return True  # "胸痛、卒中、创伤……等“五大中心”", "医疗和公卫“两条腿”": the items come first
             after = simp[i + len(key) : i + len(key) + 6]
             if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
                 return True
