@@ -142,3 +142,37 @@ def test_claimed_age_the_documents_state_differently():
     s = sentence("2020年8月1日,启动为13周岁在校女学生免费接种宫颈癌疫苗行动。")
     issue = check("给9周岁女孩免费接种宫颈癌疫苗是从哪天开始的？", [s])
     assert issue is not None and "13周岁" in issue.note
+
+
+# ---- who did it, misquotes, reversed shifts, numerals ---------------------------------------------
+STREETS = "根据市里的实施方案精神,我区3个街道与市二院组建紧密型医联体。"
+CENTRES = "建议区妇幼保健院及小华山社区卫生服务中心分别与六安市人民医院、六安市中医院组建紧密型城市医联体。"
+
+
+def test_asserted_actor_the_documents_name_differently():
+    issue = check("那3个街道是跟六安市中医院组建的紧密型城市医联体，对吧？", [sentence(CENTRES), sentence(STREETS, start=60)])
+    assert issue is not None and "市二院" in issue.note and issue.sentence.text == STREETS
+
+
+def test_asserted_actor_the_documents_confirm_is_no_issue():
+    assert check("那3个街道是跟市二院组建的紧密型医联体，对吧？", [sentence(CENTRES), sentence(STREETS, start=60)]) is None
+
+
+def test_swapped_words_in_a_quoted_slogan_are_a_misquote():
+    s = sentence("要全面实现“基层检查、上级诊断、区域互认”,让数据多跑路,让群众少跑腿。")
+    issue = check("讲话说要“让群众多跑路、让数据少跑腿”，怎么理解？", [s])
+    assert issue is not None and "让数据多跑路" in issue.note
+
+
+def test_shift_asked_the_other_way_round():
+    s = sentence("从而内在驱动医疗机构从“重治疗”转向“重预防”,实现医防深度融合。")
+    issue = check("为什么打包付费会促使医疗机构从“重预防”转向“重治疗”？", [s])
+    assert issue is not None and "方向" in issue.note
+    assert check("为什么打包付费会促使医疗机构从“重治疗”转向“重预防”？", [s]) is None
+
+
+def test_chinese_numerals_equal_digits():
+    s = sentence("以4家医院为龙头,14个苏木乡镇卫生院为枢纽的4大紧密型医共体在全旗铺开。")
+    assert check("四大医共体的龙头医院分别是哪几家？", [s]) is None
+    issue = check("五大医共体的龙头医院分别是哪几家？", [s])
+    assert issue is not None and "4大" in issue.note

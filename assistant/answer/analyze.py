@@ -12,7 +12,8 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("comparison", r"区别|不同|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
     # "why" before "ratio": 比例/分成/包干 are usually the subject ("结余分成办法为啥不用了"), 为什么 is the ask.
     ("why", r"为什么|为何|为啥|原因|理由|缘由|何故|怎么会|凭什么"),
-    ("ratio", r"比例|比率|几成|份额|占比|百分之|百分比|%|％|几比几|分成|包干|幅度|率(?:是|为|有|达到|达)?多少"),
+    # Not a bare "%": "还有15%的加成，…怎么降下来的" states a figure, it does not ask for one.
+    ("ratio", r"比例|比率|几成|份额|占比|百分之多少|百分比|几比几|分成|包干|幅度|率(?:是|为|有|达到|达)?多少"),
     ("who", r"哪个部门|哪些部门|哪个机构|哪家|哪几家|哪个单位|哪些单位|由谁|谁来|谁负责|谁牵头|是谁|归谁|听谁|哪一级|哪个层级|什么部门|什么机构|哪位|谁"),
     # A length of time or a frequency, answered by "任期4年" or "按月预拨", not by a calendar date.
     ("duration", r"几年|多少年|多久|多长时间|多长|几个月|多少个月|多少天|几天|几周|多少周"),
@@ -41,6 +42,23 @@ _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "
                    "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}
 
 
+_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(m: re.Match) -> str:
+    text = m.group(0)
+    if "十" not in text:
+        return "".join(str(_CN_DIGIT[c]) for c in text)
+    tens, _, ones = text.partition("十")
+    return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+
+def number_form(text: str) -> str:
+    """match_form with Chinese numerals as digits, so that "四大" and "4大", "十四个" and "14个" compare equal."""
+    return re.sub(r"[一二三四五六七八九两]?十[一二三四五六七八九]?|[零一二三四五六七八九两]+(?=[^\u4e00-\u9fff]|[年月日天家个项条名人届岁次所本大种类级元万周])",
+                  _cn_number, match_form(text))
+
+
 @dataclass
 class Claim:
     """A fact the question asserts: a ratio, percentage or number with unit."""
@@ -51,7 +69,7 @@ class Claim:
 
     @property
     def key(self) -> str:
-        return match_form(self.text)
+        return number_form(self.text)
 
 
 @dataclass

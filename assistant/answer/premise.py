@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from ..textnorm import match_form, t2s
-from .analyze import NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo
+from .analyze import NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence
 from .followup import find_entities
 
@@ -52,17 +53,20 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     if issue:
         return issue
     for claim in info.claims:
-        if any(claim.key in form for form in corpus_forms):
+        if any(claim.key in form or claim.key in number_form(form) for form in corpus_forms):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
             issue = _local_conflict(claim, best[:2], siblings)
             if issue:
                 return issue
             continue
         for s in best:
-            facts = [f for f in _same_kind_facts(claim, s.text) if match_form(f) != claim.key]
+            facts = [f for f in _same_kind_facts(claim, s.text) if number_form(f) != claim.key]
             if facts and s.coverage >= 0.2:  # a value no document states is strong evidence on its own
                 shown = "、".join(dict.fromkeys(facts))
                 return PremiseIssue(f"文件中没有“{claim.text}”的说法；相关文件写的是 {shown}。", s)
+        if best[0].coverage >= 0.3 and claim.kind in ("ratio", "percent"):
+            # No document gives this value and the passage on the topic gives none: say so, then answer.
+            return PremiseIssue(f"文件中没有“{claim.text}”的说法。", best[0])
     if info.qtype != "yesno":
         issue = _negated_presupposition(info, best[:2])
         if issue:
@@ -74,7 +78,10 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         s, span = _closest_span(key, best)
         if s is not None and span:
             return PremiseIssue(f"文件中的原文是“{span}”，而不是“{phrase}”。", s)
-    if re.search(r"吧[？?]?$|吗[？?]?$|对吗|是不是|是否", info.simplified):
+    if re.search(r"吧[，,？?]|吧$|吗[，,？?]|吗$|对吗|对吧|是不是|是否", info.simplified):
+        issue = _asserted_actor(info, best)
+        if issue:
+            return issue
         # A yes/no question that names an organisation asserts it; the evidence may name another.
         for cls, term in info.entities:
             if cls not in ("department", "institution", "role"):
@@ -113,7 +120,7 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str]) -> P
             if not re.match(r"(19|20)\d{2}", claim.text):
                 continue
         # "从6:3:1改成4:3:3" names two values: a sentence with either of them does not contradict the question.
-        if facts and all(match_form(f) not in siblings for f in facts):
+        if facts and all(number_form(f) not in siblings for f in facts):
             shown = "、".join(dict.fromkeys(facts))
             return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {shown}。", s)
     return None
@@ -148,7 +155,7 @@ def _negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> Premise
     return None
 
 
-_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:改|调|变|修改|调整)(?:成|为|到)\s*([^\s，,？?。]+)")
+_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:改|调|变|修改|调整|转)(?:成|为|到|向)\s*([^\s，,？?。]+)")
 _CHANGED_TO = r"(?:改|调|修改|调整|变)(?:成|为|到)\s*"
 # Who made a change: the qualifier of a document noun ("新方案", "原方案", "省文件").
 _ACTOR = re.compile(r"([新原旧老省市区县])(?:方案|文件|政策|办法|意见|规定)")
@@ -170,10 +177,17 @@ def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue |
     so a change by another actor ("原方案…修改为4:3:3") is not mistaken for it.
     """
     m = _CHANGE_Q.search(info.simplified)
-    actor = _actor(info.simplified[: m.start()]) if m else None
+    if not m:
+        return None
+    old, new = match_form(m.group(1)), match_form(m.group(2))
+    for s in best:  # the documents state the very change the other way round
+        simp = match_form(s.text)
+        back = re.search(re.escape(new) + r".{0,6}?(?:改|调|变|修改|调整|转)(?:成|为|到|向)\s*" + re.escape(old), simp)
+        if back and not re.search(re.escape(old) + r".{0,6}?(?:改|调|变|转)(?:成|为|到|向)\s*" + re.escape(new), simp):
+            return PremiseIssue(f"方向与文件相反：文件写的是从“{m.group(2)}”到“{m.group(1)}”。", s)
+    actor = _actor(info.simplified[: m.start()])
     if actor is None:
         return None
-    old = match_form(m.group(1))
     for s in best:
         simp = match_form(s.text)
         hit = re.search(_CHANGED_TO + re.escape(old), simp)
@@ -181,6 +195,37 @@ def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue |
             return PremiseIssue(
                 f"方向与文件相反：文件写的是调整为“{m.group(1)}”，而不是从“{m.group(1)}”改为“{m.group(2)}”。", s)
     return None
+
+
+# "会议是刘国中主持的吧", "街道是跟市中医院组建的，对吧": who did it, as the question asserts.
+_ASSERTED = re.compile(r"是(?:跟|与|和|由|在)?([^，,。？?是]{2,12}?)(主持|负责|牵头|组建|印发|提出|发布|召开|建立|制定|签订|托管)")
+
+
+def _asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The evidence says who did it, and it is not who the question says."""
+    m = _ASSERTED.search(info.simplified)
+    if not m:
+        return None
+    actor, verb = m.group(1), m.group(2)
+    pieces = {actor[i : i + 3] for i in range(max(1, len(actor) - 2))}
+    subject = _trigrams(info.simplified[: m.start()])
+    # The sentence about the question's subject ("3个街道"), among those that say who did it.
+    doing = [s for s in best if verb in t2s(s.text) and s.coverage >= 0.3]
+    doing.sort(key=lambda s: -len(subject & _trigrams(t2s(s.text))))
+    for s in doing[:1]:
+        simp = t2s(s.text)
+        j = simp.find(verb)
+        start = max(simp.rfind(c, 0, j) for c in "，,；;。") + 1
+        ends = [e for e in (simp.find(c, j) for c in "，,；;。") if e >= 0]
+        end = min(ends) if ends else len(simp)
+        if any(p in simp[start:end] for p in pieces):
+            return None  # the clause that says who did it names the same actor
+        return PremiseIssue(f"文件中不是“{actor}”{verb}的；原文是“{s.text[start:end]}”。", s)
+    return None
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
 def _closest_span(key: str, sentences: list[Sentence]) -> tuple[Sentence | None, str]:
@@ -192,7 +237,9 @@ def _closest_span(key: str, sentences: list[Sentence]) -> tuple[Sentence | None,
         for i in range(0, max(1, len(simp) - n + 1)):
             window = simp[i : i + n]
             same = sum(1 for a, b in zip(window, key) if a == b)
-            ratio = same / n
+            # Swapped words ("让群众多跑路、让数据少跑腿" for "让数据多跑路,让群众少跑腿") keep the characters.
+            bag = sum((Counter(window) & Counter(key)).values()) / n
+            ratio = max(same / n, bag - 0.1)
             if ratio > best[0]:
                 best = (ratio, s, s.text[i : i + n])
     return (best[1], best[2]) if best[0] >= 0.7 else (None, "")
