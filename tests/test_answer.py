@@ -209,6 +209,8 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "村医补助多少钱？",
         "乡村医生每月补贴多少？",
         "医保基金打包给牵头医院多少钱？",
+        # a person no passage names
+        "区政府审议通过送审稿的那次常务会议是哪位领导主持的？",
         # a count in a unit no passage uses
         "准格尔旗医共体有多少张床位？",
         "准格尔旗免费接种的宫颈癌疫苗是几价的？",
@@ -463,3 +465,8 @@ def test_trimmed_answer_never_cuts_a_ratio():
     for budget in range(20, len(text), 7):
         piece = answerer._trim(info, Sentence("d", 0, len(text), text, 1, 0, text), budget)
         assert not re.search(r"\d[:：](?!\d)|(?<![\d:])\d[:：]\d(?![:：\d])", piece), piece
+
+
+def test_person_question_answered_when_a_passage_names_one(assistant):
+    ans = assistant.ask("1月17日的国务院常务会议是哪位领导主持的？")
+    assert not ans.abstained and "李强" in ans.answer

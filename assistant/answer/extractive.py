@@ -22,6 +22,9 @@ _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。�
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+# A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
+_PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
+_PERSON_EVIDENCE = re.compile(r"总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长|委员|专家|教授|同志|负责人")
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
@@ -148,6 +151,8 @@ class ExtractiveAnswerer:
         unit = asked_unit(simp_q)
         if unit and not any(has_quantity(unit, s.text) for s in relevant):
             return f"no quantity in {unit} in evidence"
+        if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
+            return "no person in evidence"
         if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
             return "no place in evidence"
         missing = self._missing_entities(info, hits[:3])
