@@ -51,8 +51,10 @@ class IdfTable:
         self.df = df
 
     def __call__(self, token: str) -> float:
-        # Unknown tokens are rare by definition: they weigh like a token seen once.
-        d = self.df.get(token, 0.5)
+        # A word the corpus never uses is usually the asker's paraphrase ("大夫", "定盘子"), not a rarer fact:
+        # it weighs like a rare known word (df 3), not the rarest, so it cannot swamp the words that do match.
+        # (df 1.5-6 measured the same on all three question sets; df 0.5 cost 2-5% false abstentions.)
+        d = self.df.get(token, 3)
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
 
 
