@@ -43,6 +43,7 @@ class BuildReport:
     up_to_date: bool = False
     seconds: float = 0.0
     embedder: str = ""
+    sentence_vectors: int = 0
     embed_keys: list[str] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +82,7 @@ def build_index(
     chunk_size: int = 300,
     hnsw_threshold: int = 50000,
     embed_batch: int = 16,
+    sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
 ) -> BuildReport:
@@ -169,11 +171,15 @@ def build_index(
         report.seconds = round(time.perf_counter() - t0, 2)
         return report
 
-    vectors = _embed(chunks, {d.doc_id: d for d in documents}, embedder, previous, embed_batch, progress, report)
+    by_id = {d.doc_id: d for d in documents}
+    vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report)
+    sentences = _embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress) if sentence_vectors else None
     writer = IndexWriter(index_dir)
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
-        by_id = {d.doc_id: d for d in documents}
+        if sentences is not None:
+            writer.write_sentence_vectors(*sentences)
+            report.sentence_vectors = len(sentences[0])
         BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks]).save(writer.folder / "bm25")
         if vectors is not None and len(vectors):
             DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
@@ -202,25 +208,43 @@ def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report:
     if embedder is None:
         return None
     texts = [t2s(index_text(c, docs.get(c.doc_id))) for c in chunks]
-    keys = [content_hash(embedder.id, t) for t in texts]
-    cache: dict[str, np.ndarray] = {}
     # Keys are stored with the vectors: recomputing them from old chunks with today's index_text
     # would wrongly match vectors embedded from a different text.
-    old_keys = previous.extra.get("embed_keys") if previous is not None else None
-    if previous is not None and previous.vectors is not None and old_keys and len(old_keys) == len(previous.vectors):
-        for k, v in zip(old_keys, previous.vectors):
-            cache[k] = v
-    todo = [i for i, k in enumerate(keys) if k not in cache]
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, k in enumerate(keys):
-        if k in cache:
-            out[i] = cache[k]
-    report.vectors_reused = len(chunks) - len(todo)
+    old = (previous.extra.get("embed_keys"), previous.vectors) if previous is not None else (None, None)
+    out, keys, todo = _embed_texts(texts, embedder, *old, batch, progress, "计算向量")
+    report.vectors_reused = len(chunks) - todo
+    report.embedded = todo
+    report.embed_keys = keys
+    return out
+
+
+def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool):
+    """(spans, vectors, keys) for every evidence sentence, so answers can rank sentences by meaning too."""
+    if embedder is None:
+        return None
+    # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
+    spans = sorted({(c.doc_id, int(a), int(b)) for c in chunks for a, b in (c.sentences or []) if b - a >= 6})
+    texts = [t2s(docs[d].text[a:b]) for d, a, b in spans]
+    old = previous.extra.get("sentence_vectors") if previous is not None else None
+    vectors, keys, _ = _embed_texts(texts, embedder, *(old[2], old[1]) if old else (None, None), batch, progress,
+                                    "计算句向量")
+    return [list(s) for s in spans], vectors, keys
+
+
+def _embed_texts(texts, embedder, old_keys, old_vectors, batch: int, progress: bool, desc: str):
+    """(vectors, keys, number embedded now): texts whose key the previous build has are not embedded again."""
+    keys = [content_hash(embedder.id, t) for t in texts]
+    cache: dict[str, np.ndarray] = {}
+    if old_vectors is not None and old_keys and len(old_keys) == len(old_vectors):
+        cache = dict(zip(old_keys, old_vectors))
+    first: dict[str, int] = {}
+    todo = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in cache and k not in first]
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), desc="计算向量", unit="段", leave=False)
+        bar = tqdm(total=len(todo), desc=desc, unit="段", leave=False)
     for s in range(0, len(todo), batch):
         idx = todo[s : s + batch]
         out[idx] = embedder.encode_passages([texts[i] for i in idx])
@@ -228,9 +252,9 @@ def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report:
             bar.update(len(idx))
     if bar:
         bar.close()
-    report.embedded = len(todo)
-    report.embed_keys = keys
-    return out
+    for i, k in enumerate(keys):  # cached vectors, and repeats of a text embedded once (an outline and its body)
+        out[i] = cache[k] if k in cache else out[first[k]]
+    return out, keys, len(todo)
 
 
 def _versions() -> dict[str, str]:

@@ -50,6 +50,10 @@ class Settings:
     # Weak-evidence floor, calibrated on the dev splits: 0.10-0.15 keep every abstention the dev sets earn and
     # the fewest false ones (0.2: 3.8% false abstentions on dev; 0.4: 8.9%).
     abstain_threshold: float = 0.15
+    # Sentence vectors (built with the index) reorder evidence by meaning; 0 ranks by words alone.
+    # 3.0 measured best on the dev splits (0: accuracy .824 / dev2 .875; 3: .856 / .900).
+    semantic_weight: float = 3.0
+    sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -72,6 +76,8 @@ class Settings:
             raise ConfigError(f"retriever must be bm25, dense or hybrid, got {self.retriever!r}")
         if self.fusion not in ("rrf", "weighted"):
             raise ConfigError(f"fusion must be rrf or weighted, got {self.fusion!r}")
+        if self.semantic_weight < 0:
+            raise ConfigError("semantic_weight must be >= 0")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError("dense_weight must be within [0, 1]")
         if self.top_k < 1 or self.candidates < 1:

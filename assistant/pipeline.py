@@ -117,7 +117,16 @@ class Assistant:
         )
         reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
         retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker)
-        answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars, threshold=settings.abstain_threshold)
+        semantic = None
+        if embedder is not None and "sentence_vectors" in index.extra:
+            from .answer.semantic import SentenceVectors
+
+            spans, vectors, _ = index.extra["sentence_vectors"]
+            if vectors.shape[1:] == (embedder.dim,):
+                semantic = SentenceVectors(spans, vectors, retriever.query_vector)
+        answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
+                                      threshold=settings.abstain_threshold, semantic=semantic,
+                                      semantic_weight=settings.semantic_weight)
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer
@@ -244,6 +253,7 @@ def build_from_settings(
         chunk_size=settings.chunk_size,
         hnsw_threshold=settings.hnsw_threshold,
         embed_batch=settings.embed_batch,
+        sentence_vectors=settings.sentence_vectors,
         force=force,
         progress=progress,
     )

@@ -10,6 +10,7 @@ No pickle is ever loaded: JSON, numpy arrays with allow_pickle=False, faiss's an
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -22,6 +23,7 @@ import numpy as np
 
 from .types import Chunk, DocRecord
 
+log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
 _PREFIX = "b-"
@@ -115,6 +117,11 @@ class IndexWriter:
             np.save(self.folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
             (self.folder / "embed_keys.json").write_text(json.dumps(embed_keys or []), encoding="utf-8")
 
+    def write_sentence_vectors(self, spans: list[list[Any]], vectors: np.ndarray, keys: list[str]) -> None:
+        """Vectors of the evidence sentences ([doc_id, start, end] each), with their cache keys."""
+        np.save(self.folder / "sentence_vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+        (self.folder / "sentences.json").write_text(json.dumps({"spans": spans, "keys": keys}), encoding="utf-8")
+
     def commit(self, manifest: dict[str, Any]) -> Path:
         manifest = {"format_version": FORMAT_VERSION, "build": self.name, **manifest}
         (self.folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
@@ -190,4 +197,12 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
             extra["embed_keys"] = json.loads((folder / "embed_keys.json").read_text(encoding="utf-8"))
         except ValueError:
             extra["embed_keys"] = []  # only a cache: a damaged one means re-embedding, not a broken index
+    if with_vectors and (folder / "sentence_vectors.npy").exists():
+        try:
+            meta = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
+            svec = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
+            if len(meta["spans"]) == len(svec) == len(meta["keys"]):
+                extra["sentence_vectors"] = (meta["spans"], svec, meta["keys"])
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("sentence vectors of %s unreadable; answers rank sentences by words only", index_dir)
     return IndexData(folder, manifest, documents, chunks, vectors, extra)

@@ -130,7 +130,13 @@ def test_changing_one_file_reprocesses_only_it(built, monkeypatch):
     # only chunks whose text is new were embedded, and they all belong to the changed document
     old_texts = set(texts(old))
     fresh = [(c, t) for c, t in zip(new.chunks, texts(new)) if t not in old_texts]
-    assert sorted(emb.seen) == sorted(t for _, t in fresh)
+    chunk_texts = set(texts(new))
+    assert sorted(t for t in emb.seen if t in chunk_texts) == sorted(t for _, t in fresh)
+    # ...and only new sentences, all of them from the changed document
+    sentences = [t for t in emb.seen if t not in chunk_texts]
+    old_sentences = {t2s(d.text[a:b]) for d in old.documents for a, b in _spans(old, d.doc_id)}
+    assert sentences and not set(sentences) & old_sentences
+    assert all(t in t2s(new.document(SEED_002).text) for t in sentences)
     assert 0 < report.embedded == len(fresh) < report.chunks / 4
     assert {c.source for c, _ in fresh} == {SEED_002}
     assert report.vectors_reused == report.chunks - report.embedded
@@ -327,3 +333,25 @@ def test_rules_fingerprint_covers_the_lexicon_data(tmp_path, monkeypatch):
     with (data / "userdict.txt").open("a", encoding="utf-8") as fh:
         fh.write("新词语 1000 n\n")
     assert build_mod.rules_fingerprint() != before
+
+
+def _spans(ix, doc_id):
+    spans, _, _ = ix.extra["sentence_vectors"]
+    return [(a, b) for d, a, b in spans if d == doc_id]
+
+
+def test_sentence_vectors_cover_the_evidence_sentences(built):
+    _, index, report = built
+    ix = load_index(index)
+    spans, vectors, keys = ix.extra["sentence_vectors"]
+    docs = {d.doc_id: d for d in ix.documents}
+    chunk_spans = {(c.doc_id, a, b) for c in ix.chunks for a, b in c.sentences if b - a >= 6}
+    assert {tuple(s) for s in spans} == chunk_spans and report.sentence_vectors == len(spans)
+    expected = FakeEmbedder(32).encode_passages([t2s(docs[d].text[a:b]) for d, a, b in spans])
+    assert vectors.shape == expected.shape and np.allclose(vectors, expected)
+    assert len(keys) == len(spans)
+
+
+def test_without_sentence_vectors_the_index_has_none(tmp_path, corpus_copy):
+    build(corpus_copy, tmp_path / "index", sentence_vectors=False)
+    assert "sentence_vectors" not in load_index(tmp_path / "index").extra

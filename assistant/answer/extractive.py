@@ -40,11 +40,17 @@ class ExtractiveAnswerer:
     True
     """
 
-    def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8):
+    def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
+                 semantic=None, semantic_weight: float = 3.0):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
             raise ValueError("max_chars must be >= 60")
+        if semantic_weight < 0:
+            raise ValueError("semantic_weight must be >= 0")
+        # semantic(question, sentences) -> similarities (None where unknown), e.g. answer.semantic.SentenceVectors
+        self.semantic = semantic
+        self.semantic_weight = semantic_weight
         self.lexicon = lexicon
         self.max_chars = max_chars
         self.threshold = threshold
@@ -79,6 +85,7 @@ class ExtractiveAnswerer:
         if not sentences:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        ranked = self._by_meaning(question, ranked)
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
@@ -104,6 +111,21 @@ class ExtractiveAnswerer:
         if issue:
             ans.premise_note = self._script(issue.note, shown_trad)
         return ans
+
+    def _by_meaning(self, question: str, ranked: list[Sentence]) -> list[Sentence]:
+        """Words rank the sentences; meaning reorders them where the asker's words differ from the text's
+        ("院长一届干几年" and "每届任期4年"). Only the ranking moves: abstention still needs matching words."""
+        if self.semantic is None or not self.semantic_weight:
+            return ranked
+        sims = self.semantic(question, ranked)
+        known = [x for x in sims if x is not None]
+        if not known:
+            return ranked
+        top = max(known)
+        for s, sim in zip(ranked, sims):
+            if sim is not None:
+                s.score += self.semantic_weight * (sim - top)
+        return sorted(ranked, key=lambda x: (-x.score, x.rank, x.start))
 
     def _candidates(self, hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Sentence]:
         out: list[Sentence] = []

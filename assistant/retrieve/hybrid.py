@@ -126,7 +126,7 @@ class Retriever:
             order = [int(i) for i in np.argsort(-scores, kind="stable")[:n_cand] if scores[i] > 0]
             bm25_map = {i: float(scores[i]) for i in order}
         if mode in ("dense", "hybrid"):
-            qv = self._query_vector(t2s(query))
+            qv = self.query_vector(query)
             want = self.dense.size if mask is not None else n_cand
             ids, sims = self.dense.search(qv, want)
             pairs = [(int(i), float(s)) for i, s in zip(ids, sims) if mask is None or mask[int(i)]][:n_cand]
@@ -165,7 +165,9 @@ class Retriever:
             hits.append(Hit(self.chunks[i], float(fused[i]), rank, comp))
         return hits
 
-    def _query_vector(self, text: str, size: int = 2048) -> np.ndarray:
+    def query_vector(self, query: str, size: int = 2048) -> np.ndarray:
+        """The embedder's vector for a query (Simplified), from the recent-queries cache when it is there."""
+        text = t2s(query)
         with self._vectors_lock:
             qv = self._vectors.get(text)
             if qv is not None:
