@@ -42,6 +42,7 @@ class Settings:
     dense_weight: float = 0.55
     top_k: int = 5
     candidates: int = 30
+    query_cache: int = 2048  # vectors of recent queries kept (repeated questions skip embedding); 0 = none
     hnsw_threshold: int = 50000
     reranker: str = ""  # local CrossEncoder path; empty = fused order stands
     max_query_chars: int = 500
@@ -80,6 +81,8 @@ class Settings:
             raise ConfigError("semantic_weight must be >= 0")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError("dense_weight must be within [0, 1]")
+        if self.query_cache < 0:
+            raise ConfigError("query_cache must be >= 0")
         if self.top_k < 1 or self.candidates < 1:
             raise ConfigError("top_k and candidates must be positive")
         for name in ("embed_batch", "rrf_k", "hnsw_threshold", "max_query_chars"):

@@ -114,6 +114,7 @@ class Assistant:
             dense_weight=settings.dense_weight,
             top_k=settings.top_k,
             candidates=settings.candidates,
+            query_cache=settings.query_cache,
         )
         reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
         retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker)

@@ -72,7 +72,8 @@ def main() -> int:
 
     load_start = os.getloadavg()
     questions = [q.question for q in load_questions(args.questions).questions]
-    settings = load_settings(env={}, overrides={"embedder": args.embedder, "retriever": "hybrid"})
+    # query_cache 0: the warm pass repeats the first pass's questions; cached query vectors would time lookups.
+    settings = load_settings(env={}, overrides={"embedder": args.embedder, "retriever": "hybrid", "query_cache": 0})
     env = {**os.environ, "ASSISTANT_EMBEDDER": args.embedder}
     with tempfile.TemporaryDirectory(prefix="bench-idx-") as tmp:
         index = Path(tmp) / "index"

@@ -344,3 +344,19 @@ def test_repeated_query_is_embedded_once():
     assert first == again and enc.calls == 1
     r.search("另一个问题", k=3)
     assert enc.calls == 2
+
+
+def test_without_cache_only_the_latest_query_is_remembered_and_forget_drops_it():
+    chunks = [_chunk(i, f"d{i}", 0, 10) for i in range(4)]
+    enc = _CountingEncoder()
+    r = Retriever(chunks, _StubBM25([1.0, 2.0, 3.0, 4.0]), _StubDense([0.1, 0.2, 0.3, 0.4]), enc, lambda q: ["x"],
+                  RetrieverConfig(query_cache=0))
+    r.search("甲问题", k=2)
+    r.query_vector("甲问题")  # the answerer asking for the same question's vector
+    assert enc.calls == 1
+    r.search("乙问题", k=2)
+    r.search("甲问题", k=2)
+    assert enc.calls == 3  # no cache: an earlier question is embedded again
+    r.forget()
+    r.search("甲问题", k=2)
+    assert enc.calls == 4

@@ -90,7 +90,10 @@ class Evaluator:
         from ..pipeline import Assistant, QueryError
 
         index_dir = ensure_index(cfg, self.settings, self.main_index, self.corpus_dir, self.progress)
-        assistant = Assistant.from_settings(self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker), index_dir)
+        # No query-vector cache: the timed pass repeats the warm-up's questions, and cached vectors would
+        # time a lookup instead of a search.
+        assistant = Assistant.from_settings(
+            self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker, query_cache=0), index_dir)
         available = assistant.retriever.available_modes()
         if cfg.mode not in available:  # the retriever would silently fall back; a mislabelled column is worse
             raise EvalError(f"索引 {index_dir} 不支持 {cfg.mode} 检索（可用：{', '.join(available)}）。")
@@ -104,6 +107,7 @@ class Evaluator:
                 hits, _ = assistant.search(q.question, k=RETRIEVE_K, mode=cfg.mode)
             except QueryError:
                 hits = []
+            assistant.retriever.forget()  # ask embeds the question itself, as it would on its own
             t1 = time.perf_counter()
             try:
                 ans = assistant.ask(q.question, id=q.id, mode=cfg.mode)

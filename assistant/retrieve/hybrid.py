@@ -31,6 +31,7 @@ class RetrieverConfig:
     dense_weight: float = 0.55
     top_k: int = 5
     candidates: int = 30
+    query_cache: int = 2048  # vectors of recent queries kept; 0 = none (timing runs)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -71,6 +72,7 @@ class Retriever:
         # question, follow-ups re-asked), and embedding is most of a search's time.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
+        self._last = threading.local()  # this thread's latest query and its vector
 
     def available_modes(self) -> list[str]:
         modes = []
@@ -165,20 +167,36 @@ class Retriever:
             hits.append(Hit(self.chunks[i], float(fused[i]), rank, comp))
         return hits
 
-    def query_vector(self, query: str, size: int = 2048) -> np.ndarray:
+    def query_vector(self, query: str) -> np.ndarray:
         """The embedder's vector for a query (Simplified), from the recent-queries cache when it is there."""
         text = t2s(query)
+        last = getattr(self._last, "query", None)
+        if last is not None and last[0] == text:
+            return last[1]  # the same question again within one ask (retrieval, then the answerer)
+        size = self.config.query_cache
+        if size <= 0:
+            qv = self.encoder.encode_query(text)
+            self._last.query = (text, qv)
+            return qv
         with self._vectors_lock:
             qv = self._vectors.get(text)
             if qv is not None:
                 self._vectors.move_to_end(text)
+                self._last.query = (text, qv)
                 return qv
         qv = self.encoder.encode_query(text)
+        self._last.query = (text, qv)
         with self._vectors_lock:
             self._vectors[text] = qv
             if len(self._vectors) > size:
                 self._vectors.popitem(last=False)
         return qv
+
+    def forget(self) -> None:
+        """Drop remembered query vectors (timing runs measure embedding, not lookups)."""
+        self._last.query = None
+        with self._vectors_lock:
+            self._vectors.clear()
 
     def _dedupe(self, ordered: list[int]) -> list[int]:
         """Drop a chunk that overlaps a better-ranked chunk of the same document."""
