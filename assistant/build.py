@@ -21,6 +21,7 @@ from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
 log = logging.getLogger(__name__)
+SENTENCE_CHARS = 80  # what a sentence vector sees: the head of a long sentence carries its topic
 
 
 class BuildError(RuntimeError):
@@ -224,7 +225,7 @@ def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: boo
         return None
     # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
     spans = sorted({(c.doc_id, int(a), int(b)) for c in chunks for a, b in (c.sentences or []) if b - a >= 6})
-    texts = [t2s(docs[d].text[a:b]) for d, a, b in spans]
+    texts = [t2s(docs[d].text[a:b])[:SENTENCE_CHARS] for d, a, b in spans]
     old = previous.extra.get("sentence_vectors") if previous is not None else None
     vectors, keys, _ = _embed_texts(texts, embedder, *(old[2], old[1]) if old else (None, None), batch, progress,
                                     "计算句向量")

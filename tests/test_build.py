@@ -134,7 +134,7 @@ def test_changing_one_file_reprocesses_only_it(built, monkeypatch):
     assert sorted(t for t in emb.seen if t in chunk_texts) == sorted(t for _, t in fresh)
     # ...and only new sentences, all of them from the changed document
     sentences = [t for t in emb.seen if t not in chunk_texts]
-    old_sentences = {t2s(d.text[a:b]) for d in old.documents for a, b in _spans(old, d.doc_id)}
+    old_sentences = {t2s(d.text[a:b])[: build_mod.SENTENCE_CHARS] for d in old.documents for a, b in _spans(old, d.doc_id)}
     assert sentences and not set(sentences) & old_sentences
     assert all(t in t2s(new.document(SEED_002).text) for t in sentences)
     assert 0 < report.embedded == len(fresh) < report.chunks / 4
@@ -347,7 +347,7 @@ def test_sentence_vectors_cover_the_evidence_sentences(built):
     docs = {d.doc_id: d for d in ix.documents}
     chunk_spans = {(c.doc_id, a, b) for c in ix.chunks for a, b in c.sentences if b - a >= 6}
     assert {tuple(s) for s in spans} == chunk_spans and report.sentence_vectors == len(spans)
-    expected = FakeEmbedder(32).encode_passages([t2s(docs[d].text[a:b]) for d, a, b in spans])
+    expected = FakeEmbedder(32).encode_passages([t2s(docs[d].text[a:b])[: build_mod.SENTENCE_CHARS] for d, a, b in spans])
     assert vectors.shape == expected.shape and np.allclose(vectors, expected)
     assert len(keys) == len(spans)
 
