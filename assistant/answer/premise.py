@@ -64,11 +64,12 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             if facts and s.coverage >= 0.2:  # a value no document states is strong evidence on its own
                 shown = "、".join(dict.fromkeys(facts))
                 return PremiseIssue(f"文件中没有“{claim.text}”的说法；相关文件写的是 {shown}。", s)
-        if claim.kind in ("ratio", "percent"):
-            # No document gives this value and no passage on the topic gives another: say so, then answer.
+        if best[0].coverage >= 0.3 and claim.kind in ("ratio", "percent"):
+            # No document gives this value and the passage on the topic gives none: say so, then answer from it
+            # (an unrelated passage must not become the first citation).
             return PremiseIssue(f"文件中没有“{claim.text}”的说法。", best[0])
     if info.qtype != "yesno":
-        issue = _negated_presupposition(info, best[:2])
+        issue = _negated_presupposition(info, best)
         if issue:
             return issue
     for phrase in info.quoted:
