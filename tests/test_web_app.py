@@ -389,3 +389,18 @@ def test_gradio_app_shows_examples_only_when_there_are_some(assistant, settings_
     assert buttons == list(configured)
     assert len(headers) == (1 if configured else 0)
     assert placeholder == ("请输入问题，例如：甲是什么？（回车发送）" if configured else "请输入问题（回车发送）")
+
+
+@pytest.mark.parametrize(
+    "question, region, expected",
+    [
+        ("什么时候被确定为试点旗县？", "内蒙古自治区鄂尔多斯市准格尔旗", "准格尔旗什么时候被确定为试点旗县？"),
+        ("哪个部门要争取中央预算内投资？", "安徽省六安市裕安区", "裕安区哪个部门要争取中央预算内投资？"),
+        ("裕安区哪个部门负责？", "安徽省六安市裕安区", "裕安区哪个部门负责？"),  # already named
+        ("省《意见》规定按多少包干？", "安徽省六安市裕安区", "省《意见》规定按多少包干？"),  # says whose rule
+        ("哪个部门负责？", "某市", "哪个部门负责？"),  # no real place
+        ("哪个部门负责？", "全国", "哪个部门负责？"),
+    ],
+)
+def test_derived_example_gets_the_place_its_document_is_about(question, region, expected):
+    assert examples.with_place(question, region) == expected

@@ -66,6 +66,8 @@ def _candidates(index, n: int) -> list[tuple[str, str]]:
         q = question_from_item(item)
         if not q or any(q == seen for seen, _ in out) or per_kind.get(kind, 0) >= _PER_KIND:
             continue
+        doc = index.document(str((item.get("citation") or {}).get("source", "")))
+        q = with_place(q, doc.region if doc is not None else "")
         per_kind[kind] = per_kind.get(kind, 0) + 1
         out.append((q, str(item.get("answer_text") or item.get("answer") or "")))
         if len(out) >= n:
@@ -110,6 +112,20 @@ def question_from_item(item: dict[str, Any]) -> str:
     if len(question) > _MAX_CHARS or not _balanced(question):
         return ""
     return question
+
+
+_PLACE_PART = re.compile(r"[\u4e00-\u9fff]+?(?:自治区|省|市|区|县|旗|州|盟)")
+
+
+def with_place(question: str, region: str) -> str:
+    """"什么时候被确定为…试点旗县？" -> "准格尔旗什么时候被确定为…"：a question cut from one sentence loses the
+    place the document is about; the document's own region (its most specific part) gives it back."""
+    parts = _PLACE_PART.findall(t2s(region or ""))  # "安徽省六安市裕安区" -> 安徽省, 六安市, 裕安区
+    place = parts[-1] if parts else ""
+    if (not place or place.startswith("某") or place in question or question.startswith(tuple("省市区县旗国"))
+            or len(place) + len(question) > _MAX_CHARS):
+        return question  # "省《意见》规定…" already says whose rule it is
+    return place + question
 
 
 def _balanced(text: str) -> bool:
