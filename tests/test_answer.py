@@ -470,3 +470,11 @@ def test_trimmed_answer_never_cuts_a_ratio():
 def test_person_question_answered_when_a_passage_names_one(assistant):
     ans = assistant.ask("1月17日的国务院常务会议是哪位领导主持的？")
     assert not ans.abstained and "李强" in ans.answer
+
+
+def test_traditional_source_is_quoted_as_written_for_a_traditional_question(assistant_over):
+    # s2t would turn this document's own "包干" into "包乾", and the answer would no longer match its quote.
+    app = assistant_over({"trad.txt": "醫共體醫保管理辦法\n\n醫療衛生機構實行醫保基金按年度包干使用,結餘留用,超支分擔。\n"})
+    ans = app.ask("醫保基金怎樣包干使用？")
+    check_contract(app, ans)
+    assert "包干使用" in ans.answer

@@ -5,7 +5,7 @@ import logging
 import re
 from typing import Mapping, Sequence
 
-from ..textnorm import match_form, s2t, t2s
+from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, find_regions
 from .evidence import IdfTable, Sentence, asked_unit, asks_place, has_quantity, has_type_evidence, score_sentences
@@ -349,6 +349,9 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _script(text: str, trad: bool) -> str:
+        if trad and is_traditional(text):
+            # Already Traditional: converting again can alter the source ("包干" -> "包乾") and part from the quote.
+            return text
         return s2t(text) if trad else t2s(text)
 
 
