@@ -47,3 +47,24 @@ def match_form(text: str) -> str:
 
 def cjk_count(text: str) -> int:
     return len(CJK_RE.findall(text))
+
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_int(s: str) -> int | None:
+    """Value of a small Chinese numeral (up to 百), None when it is not one.
+
+    >>> cn_int("二十五"), cn_int("十四"), cn_int("四"), cn_int("大")
+    (25, 14, 4, None)
+    """
+    if s and all(ch in CN_DIGITS for ch in s):
+        return int("".join(str(CN_DIGITS[ch]) for ch in s))
+    m = re.fullmatch(r"(?:([一二两三四五六七八九])?百)?(?:([零一二两三四五六七八九])?(十))?([一二三四五六七八九])?", s)
+    if not m or not s:
+        return None
+    hundreds = CN_DIGITS[m.group(1)] if m.group(1) else (1 if "百" in s else 0)
+    tens = (CN_DIGITS[m.group(2)] if m.group(2) and m.group(2) != "零" else 1) if m.group(3) else 0
+    ones = CN_DIGITS[m.group(4)] if m.group(4) else 0
+    return hundreds * 100 + tens * 10 + ones
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..textnorm import is_traditional, match_form, t2s
+from ..textnorm import cn_int, is_traditional, match_form, t2s
 from .followup import find_entities
 
 # Order matters: the first matching type wins, more specific first.
@@ -42,15 +42,9 @@ _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "
                    "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}
 
 
-_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
 def _cn_number(m: re.Match) -> str:
-    text = m.group(0)
-    if "十" not in text:
-        return "".join(str(_CN_DIGIT[c]) for c in text)
-    tens, _, ones = text.partition("十")
-    return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+    value = cn_int(m.group(0))
+    return m.group(0) if value is None else str(value)
 
 
 def number_form(text: str) -> str:
@@ -102,6 +96,11 @@ def extract_claims(text: str) -> list[Claim]:
             continue
         claims.append(Claim("number", m.group(0), m.group(2)))
     return claims
+
+
+def place_core(region: str) -> str:
+    """"准格尔旗" -> "准格尔", "裕安区" -> "裕安": the name without its level, as texts also write it."""
+    return match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
 
 
 def find_regions(simplified: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..textnorm import t2s
 from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, QuestionInfo
@@ -102,31 +102,28 @@ def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable
     return any(s in simp_text for s in synonyms([term]))
 
 
+# Index text never changes, so jieba runs once per sentence and per chunk context, not once per question.
 _TOKEN_CACHE: dict[tuple[str, int, int], set[str]] = {}
-
-
-def _cached_tokens(s: Sentence, tokenize) -> set[str]:
-    """Index sentences never change, so jieba runs once per sentence, not once per question."""
-    key = (s.doc_id, s.start, s.end)
-    toks = _TOKEN_CACHE.get(key)
-    if toks is None:
-        if len(_TOKEN_CACHE) > 200_000:
-            _TOKEN_CACHE.clear()
-        toks = _TOKEN_CACHE[key] = set(tokenize(s.text))
-    return toks
-
-
 _CONTEXT_CACHE: dict[str, tuple[set[str], str]] = {}
 
 
-def _cached_context(context: str, tokenize) -> tuple[set[str], str]:
-    """Chunk contexts recur across questions just as sentences do (tokenising them was 70% of answering)."""
-    hit = _CONTEXT_CACHE.get(context)
+def _memo(cache: dict, limit: int, key, compute: Callable[[], Any]):
+    """cache[key], computed on first use; the cache is emptied rather than grown past limit."""
+    hit = cache.get(key)
     if hit is None:
-        if len(_CONTEXT_CACHE) > 20_000:
-            _CONTEXT_CACHE.clear()
-        hit = _CONTEXT_CACHE[context] = (set(tokenize(context)), t2s(context))
+        if len(cache) > limit:
+            cache.clear()
+        hit = cache[key] = compute()
     return hit
+
+
+def _cached_tokens(s: Sentence, tokenize) -> set[str]:
+    return _memo(_TOKEN_CACHE, 200_000, (s.doc_id, s.start, s.end), lambda: set(tokenize(s.text)))
+
+
+def _cached_context(context: str, tokenize) -> tuple[set[str], str]:
+    # Tokenising chunk contexts was 70% of answering before it was cached.
+    return _memo(_CONTEXT_CACHE, 20_000, context, lambda: (set(tokenize(context)), t2s(context)))
 
 
 def score_sentences(

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
-from .analyze import QuestionInfo, analyze, find_regions
+from .analyze import QuestionInfo, analyze, find_regions, place_core
 from .evidence import IdfTable, Sentence, asked_unit, asks_place, has_quantity, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, strip_heading_number
@@ -67,8 +67,8 @@ class ExtractiveAnswerer:
             return
         paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
         self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
-        self._forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
         self._focus = DocumentFocus(docs)
+        self._forms = self._focus.text_forms  # each document's text in match_form
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
@@ -86,10 +86,11 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
         ranked = self._by_meaning(question, ranked)
+        # The documents a comparison or an each-of question points at ("讲话…和准格尔旗…").
+        pointed = self._focus.pointed(info.terms, info.regions) if wants_each_side(info.simplified) else []
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
-            pointed = set(self._pointed_docs(info)) if wants_each_side(info.simplified) else set()
             local = [s for s in ranked if s.doc_id in pointed or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
             if not local or absent:
@@ -102,7 +103,7 @@ class ExtractiveAnswerer:
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
-        chosen = self._select(info, ranked, first=issue.sentence if issue else None)
+        chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" and issue is None else []
@@ -188,11 +189,8 @@ class ExtractiveAnswerer:
                 return f"term {term} named but not defined"
         return None
 
-    def _pointed_docs(self, info: QuestionInfo) -> list[str]:
-        return self._focus.pointed(info.terms, info.regions)
-
     def _mentions(self, doc_id: str, region: str, docs) -> bool:
-        core = match_form(re.sub(r"(省|市|自治区|区|县|旗|州|盟)$", "", region))
+        core = place_core(region)
         return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
 
     def _missing_entities(self, info: QuestionInfo, hits: Sequence[Hit]) -> list[str]:
@@ -228,7 +226,8 @@ class ExtractiveAnswerer:
                 return True
         return False
 
-    def _select(self, info: QuestionInfo, ranked: list[Sentence], first: Sentence | None = None) -> list[Sentence]:
+    def _select(self, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
+                first: Sentence | None = None) -> list[Sentence]:
         chosen = [first] if first is not None else []
         pool = [s for s in ranked if s is not first]
         if not chosen:
@@ -250,7 +249,6 @@ class ExtractiveAnswerer:
         ratio = 0.5 if multi else 0.75
         if multi:
             want = max(want, self.max_sentences)
-        pointed = self._pointed_docs(info) if multi else []
         if len(pointed) >= 2 and first is None:
             # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at.
             chosen = []

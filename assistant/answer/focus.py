@@ -6,10 +6,9 @@ from typing import Mapping
 
 from ..textnorm import match_form
 from ..types import DocRecord
-from .analyze import question_type
+from .analyze import place_core, question_type
 
 _EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
-_PLACE_SUFFIX = re.compile(r"(省|市|自治区|区|县|旗|州|盟)$")
 
 
 def wants_each_side(simplified_question: str) -> bool:
@@ -27,7 +26,7 @@ class DocumentFocus:
     """
 
     def __init__(self, docs: Mapping[str, DocRecord]) -> None:
-        self._text = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
+        self.text_forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
         self._meta = {doc_id: match_form(f"{d.title}{d.kind}{d.region}{d.issuer}") for doc_id, d in docs.items()}
 
     def pointed(self, terms: list[str], regions: list[str]) -> list[str]:
@@ -35,11 +34,11 @@ class DocumentFocus:
         for term in [*regions, *terms]:
             if len(term) < 2 or term.isdigit():
                 continue
-            key = match_form(_PLACE_SUFFIX.sub("", term) if term in regions else term)
+            key = place_core(term) if term in regions else match_form(term)
             if not key:
                 continue
             meta = [d for d, f in self._meta.items() if key in f]
-            text = [d for d, f in self._text.items() if key in f]
+            text = [d for d, f in self.text_forms.items() if key in f]
             # Text alone points only with a long, specific term; short words recur across any corpus.
             hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
             if hit and hit[0] not in out:

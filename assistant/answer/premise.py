@@ -30,6 +30,12 @@ def antonym_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=2)
+def _number_forms(corpus_forms: tuple[str, ...]) -> tuple[str, ...]:
+    """The corpus with numerals as digits, computed once per corpus rather than per claim and question."""
+    return tuple(number_form(f) for f in corpus_forms)
+
+
 def _same_kind_facts(claim: Claim, text: str) -> list[str]:
     simp = t2s(text)
     if claim.kind == "ratio":
@@ -53,7 +59,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     if issue:
         return issue
     for claim in info.claims:
-        if any(claim.key in form or claim.key in number_form(form) for form in corpus_forms):
+        if any(claim.key in form for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
             issue = _local_conflict(claim, best[:2], siblings)
             if issue:
@@ -146,13 +152,11 @@ def _negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> Premise
             i = q.find(act)
             if i < 0 or re.search(r"(未|没|不|无|尚|否)$", q[max(0, i - 2) : i]):
                 continue
-            start = max(simp.rfind(c, 0, m.start()) for c in "，,；;。") + 1
+            start, end = _clause(simp, m.start(), m.end())
             subject = simp[start : m.start()]
             if subject and not any(subject[j : j + 2] in q for j in range(len(subject) - 1)):
                 continue  # "公卫经费尚未打包" says nothing about a question on 医保基金 being packaged
-            ends = [e for e in (simp.find(c, m.end()) for c in "，,；;。") if e >= 0]
-            clause = s.text[start : min(ends) if ends else len(simp)]
-            return PremiseIssue(f"问题的前提与文件不符：文件写的是“{clause}”。", s)
+            return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
     return None
 
 
@@ -167,8 +171,12 @@ def _actor(text: str) -> str | None:
     return found[0] if found else None  # the subject comes first: "新方案建议按省文件规定调整为…"
 
 
-def _clause_before(text: str, pos: int) -> str:
-    return text[max(text.rfind(c, 0, pos) for c in "，,；;。") + 1 : pos]
+def _clause(text: str, at: int, after: int | None = None) -> tuple[int, int]:
+    """(start, end) of the clause holding text[at]: from the punctuation before `at` to the next at or after
+    `after` (default `at`)."""
+    start = max(text.rfind(c, 0, at) for c in "，,；;。") + 1
+    ends = [e for e in (text.find(c, at if after is None else after) for c in "，,；;。") if e >= 0]
+    return start, min(ends) if ends else len(text)
 
 
 def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
@@ -192,7 +200,7 @@ def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue |
     for s in best:
         simp = match_form(s.text)
         hit = re.search(_CHANGED_TO + re.escape(old), simp)
-        if hit and _actor(_clause_before(simp, hit.start())) == actor:
+        if hit and _actor(simp[_clause(simp, hit.start())[0] : hit.start()]) == actor:
             return PremiseIssue(
                 f"方向与文件相反：文件写的是调整为“{m.group(1)}”，而不是从“{m.group(1)}”改为“{m.group(2)}”。", s)
     return None
@@ -215,10 +223,7 @@ def _asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | 
     doing.sort(key=lambda s: -len(subject & _trigrams(t2s(s.text))))
     for s in doing[:1]:
         simp = t2s(s.text)
-        j = simp.find(verb)
-        start = max(simp.rfind(c, 0, j) for c in "，,；;。") + 1
-        ends = [e for e in (simp.find(c, j) for c in "，,；;。") if e >= 0]
-        end = min(ends) if ends else len(simp)
+        start, end = _clause(simp, simp.find(verb))
         if any(p in simp[start:end] for p in pieces):
             return None  # the clause that says who did it names the same actor
         return PremiseIssue(f"文件中不是“{actor}”{verb}的；原文是“{s.text[start:end]}”。", s)

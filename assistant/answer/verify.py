@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..textnorm import CJK, match_form
+from ..textnorm import CJK, CN_DIGITS, cn_int, match_form
 
 # Models write citations as [1], [1,2], [1、2], ［1］ or 【1】; all are read as the same markers.
 _MARKER_GROUP = re.compile(r"[\[［【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]］】]")
@@ -14,7 +14,6 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)(?:[ \t]*\[\d{1,3}\])*[ \t]*\n?")
 # Numbers are compared in match_form (ASCII colons, half-width digits); ratio before percent before plain.
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)+|\d+(?:\.\d+)?%|\d+(?:\.\d+)?")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?")
 _RUN = re.compile(f"[{CJK}a-z]+")
 # Sentences about the documents themselves (absence, premise) may stand without a citation.
@@ -49,27 +48,14 @@ def split_sentences(text: str) -> list[str]:
     return [m.group(0) for m in _SENTENCE.finditer(normalize_markers(text)) if m.group(0).strip()]
 
 
-def _cn_int(s: str) -> int | None:
-    """Value of a small Chinese numeral (up to 百), None when it is not one."""
-    if all(ch in _CN_DIGITS for ch in s):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    m = re.fullmatch(r"(?:([一二两三四五六七八九])?百)?(?:([零一二两三四五六七八九])?(十))?([一二三四五六七八九])?", s)
-    if not m or not s:
-        return None
-    hundreds = _CN_DIGITS[m.group(1)] if m.group(1) else (1 if "百" in s else 0)
-    tens = (_CN_DIGITS[m.group(2)] if m.group(2) and m.group(2) != "零" else 1) if m.group(3) else 0
-    ones = _CN_DIGITS[m.group(4)] if m.group(4) else 0
-    return hundreds * 100 + tens * 10 + ones
-
-
 def _percent_words(text: str) -> str:
     """百分之九十五 -> 95% so a spelled-out percentage is checked like a written one."""
 
     def repl(m: re.Match) -> str:
-        whole = _cn_int(m.group(1))
+        whole = cn_int(m.group(1))
         if whole is None:
             return m.group(0)
-        frac = "".join(str(_CN_DIGITS[ch]) for ch in m.group(2)) if m.group(2) else ""
+        frac = "".join(str(CN_DIGITS[ch]) for ch in m.group(2)) if m.group(2) else ""
         return f"{whole}.{frac}%" if frac else f"{whole}%"
 
     return _CN_PERCENT.sub(repl, text)
