@@ -18,6 +18,7 @@ from assistant.answer.evidence import asked_unit, has_quantity, has_type_evidenc
         ("结余分成办法为啥不用了", "why"),
         ("为什么要调整包干比例？", "why"),
         ("包干比例为什么调成90%？", "why"),
+        ("当初出于什么考虑，没照省里的结余分配比例执行？", "why"),
         # A length of time or a frequency, not a calendar date.
         ("院长一届干几年", "duration"),
         ("医保基金多久拨一次？", "duration"),
@@ -120,6 +121,8 @@ def test_find_regions_finds_place_names(text, place):
         "紧密型城市医联体建设",
         "如何推进城市医联体建设？",
         "怎样建设城市医联体？",
+        "为啥又把比例改回省里的老规矩了？",
+        "当初出于什么考虑，没照省里的比例执行？",
     ],
 )
 def test_generic_place_words_are_not_regions(text):

@@ -215,10 +215,27 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "准格尔旗医共体有多少张床位？",
         "准格尔旗免费接种的宫颈癌疫苗是几价的？",
         "准格尔旗为女学生免费接种几价宫颈癌疫苗？",
+        # alternatives the evidence names neither of
+        "准格尔旗给女学生免费打的宫颈癌疫苗，是进口的还是国产的？",
+        # a quantity without a unit ("降到多少") that no passage about it states
+        "讲话里观摩的那个县，县域外转率降到多少了？",
+        # a numbered institution no document names
+        "裕安区第三人民医院牵头了哪个医共体？",
     ],
 )
 def test_question_the_documents_do_not_answer_abstains(assistant, question):
     assert_abstains(assistant.ask(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医共体的医保钱是按人头算还是按看病项目算？",  # one alternative is in the evidence ("参保人头")
+        "裕安为啥又把结余分配比例改回省里的老规矩了？",  # "省里" is the province government, not a place "…省"
+    ],
+)
+def test_close_relatives_of_the_abstention_checks_still_answer(assistant, question):
+    assert not assistant.ask(question).abstained
 
 
 def test_answerer_without_hits_abstains(assistant):

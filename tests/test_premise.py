@@ -50,6 +50,33 @@ def test_absent_value_is_not_contradicted_by_an_unrelated_sentence():
     assert check("包干比例为什么调成90%？", [sentence(PACKAGE, coverage=0.1)]) is None
 
 
+# ---- a value the passage gives, but said of something else ------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "evidence", "claimed", "documented"),
+    [
+        ("省里规定按当年筹集基金的93%交牵头医院包干，为什么？", PACKAGE, "93%", "95%"),
+        ("既然牵头医院、乡镇卫生院、村卫生室按照4:3:3比例分配，为什么还要改？", SURPLUS, "4:3:3", "6:3:1"),
+    ],
+)
+def test_value_said_of_the_other_party_gets_premise_note(question, evidence, claimed, documented):
+    s = sentence(evidence)
+    issue = check(question, [s])
+    assert issue is not None
+    assert claimed in issue.note and documented in issue.note
+    assert issue.sentence is s
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我区原方案为什么把包干比例修改为93%？",  # said of its own party
+        "为什么原方案把比例从6:3:1修改为4:3:3？",  # both values in one clause: a change, not an attribution
+    ],
+)
+def test_value_said_of_its_own_party_is_not_a_false_premise(question):
+    assert check(question, [sentence(PACKAGE), sentence(SURPLUS, start=100)]) is None
+
+
 # ---- a value found elsewhere in the corpus, but not in the passage that answers ---------------------
 def test_calendar_year_conflicting_with_the_best_passage():
     s = sentence(ISSUED)
@@ -152,6 +179,12 @@ CENTRES = "建议区妇幼保健院及小华山社区卫生服务中心分别与
 def test_asserted_actor_the_documents_name_differently():
     issue = check("那3个街道是跟六安市中医院组建的紧密型城市医联体，对吧？", [sentence(CENTRES), sentence(STREETS, start=60)])
     assert issue is not None and "市二院" in issue.note and issue.sentence.text == STREETS
+
+
+def test_asserted_actor_of_a_signed_agreement():
+    signed = "小华山社区卫生服务中心2019年5月已与市人民医院签订了为期三年的城市医联体建设协议。"
+    issue = check("小华山社区卫生服务中心是跟市中医院签的协议吧？", [sentence(signed)])
+    assert issue is not None and "市人民医院" in issue.note
 
 
 def test_asserted_actor_the_documents_confirm_is_no_issue():

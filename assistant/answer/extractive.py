@@ -7,8 +7,9 @@ from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
-from .analyze import QuestionInfo, analyze, find_regions, place_core
-from .evidence import IdfTable, Sentence, asked_unit, asks_place, has_quantity, has_type_evidence, score_sentences
+from .analyze import QuestionInfo, analyze, place_core
+from .abstain import abstain_reason
+from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, strip_heading_number
 from .premise import check_premises
@@ -16,17 +17,6 @@ from .types import Answer, Citation
 
 log = logging.getLogger(__name__)
 ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
-# Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
-_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金)"
-_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}")
-_DOCNO_RE = re.compile(r"文号|发文字号|几号文")
-_DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
-_MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
-# A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
-_PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
-_PERSON_EVIDENCE = re.compile(r"总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长|委员|专家|教授|同志|负责人")
-_COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
-_COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
@@ -99,7 +89,9 @@ class ExtractiveAnswerer:
             ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()))
         if issue is None:
-            reason = self._abstain_reason(info, ranked, hits, docs)
+            reason = abstain_reason(info, ranked, hits, threshold=self.threshold,
+                                    mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
+                                    synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()))
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
@@ -145,86 +137,9 @@ class ExtractiveAnswerer:
                 out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
         return out
 
-    def _abstain_reason(self, info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], docs) -> str | None:
-        """Why the evidence does not answer, or None when it does."""
-        best = ranked[0]
-        near = hits[: 3 * len(info.regions)]
-        for region in info.regions:
-            if not any(self._mentions(h.chunk.doc_id, region, docs) for h in near if h.chunk.doc_id in docs):
-                return f"region {region} not in evidence"
-        strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
-        if strength < self.threshold:
-            return f"weak evidence {strength:.2f}"
-        top = ranked[:4]
-        simp_q = info.simplified
-        # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is
-        # about the question, not by any sentence that happens to carry a number.
-        strengths = {id(s): s.coverage + 0.5 * s.context_coverage for s in ranked[:6]}
-        # A heading ("3.修改医共体医保结余基金分配比例。") matches the question's words almost by definition;
-        # measuring relevance against it would leave out the body that carries the fact.
-        body = [strengths[id(s)] for s in ranked[:6] if len(s.text.strip()) > 20]
-        best_strength = max([*body, 0.9 * max(strengths.values())])
-        relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
-        if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
-            return "no amount in evidence"
-        if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
-            return "no document number in evidence"
-        if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
-            return f"no {info.qtype} in evidence"
-        unit = asked_unit(simp_q)
-        if unit and not any(has_quantity(unit, s.text) for s in relevant):
-            return f"no quantity in {unit} in evidence"
-        if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
-            return "no person in evidence"
-        if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
-            return "no place in evidence"
-        missing = self._missing_entities(info, hits[:3])
-        if missing:
-            return f"entities {missing} absent from evidence"
-        if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%|率", simp_q):
-            if not any(has_type_evidence("ratio", s.text) for s in relevant):
-                return "no ratio in evidence"
-        for term in info.quoted:
-            if info.qtype in ("definition", "list") and not self._defined(term, ranked[:8]):
-                return f"term {term} named but not defined"
-        return None
-
     def _mentions(self, doc_id: str, region: str, docs) -> bool:
         core = place_core(region)
         return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
-
-    def _missing_entities(self, info: QuestionInfo, hits: Sequence[Hit]) -> list[str]:
-        """Roles, departments, institutions and funds the question names that no top passage mentions."""
-        context = t2s("".join(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}" for h in hits))
-        missing = []
-        for cls, term in info.entities:
-            if cls not in ("role", "department"):
-                continue
-            names = [term] + self.lexicon.expand_terms([term])
-            if not any(n in context for n in names):
-                missing.append(term)
-        return missing
-
-    @staticmethod
-    def _defined(term: str, sentences: list[Sentence]) -> bool:
-        key = t2s(term)
-        if _COUNT_PHRASE.fullmatch(key):
-            return True  # "五大方面" counts items, it is not a coined term the documents must define
-        for s in sentences:
-            simp = t2s(s.text)
-            i = simp.find(key)
-            if i < 0:
-                continue
-            before = simp[:i]
-            clause = before[max(before.rfind(c) for c in "，,。；;:：") + 1 :]
-            if clause.count("、") >= 2 or _COORDINATED.search(clause):
-                return True  # "胸痛、卒中、创伤……等“五大中心”", "医疗和公卫“两条腿”": the items come first
-            after = simp[i + len(key) : i + len(key) + 6]
-            if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
-                return True
-            if simp[i + len(key) :].count("、") >= 2:
-                return True
-        return False
 
     def _select(self, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
                 first: Sentence | None = None) -> list[Sentence]:

@@ -37,12 +37,7 @@ def _number_forms(corpus_forms: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _same_kind_facts(claim: Claim, text: str) -> list[str]:
-    simp = t2s(text)
-    if claim.kind == "ratio":
-        return [m.group(0) for m in RATIO_RE.finditer(simp)]
-    if claim.kind == "percent":
-        return [m.group(0) for m in PERCENT_RE.finditer(simp)]
-    return [m.group(0) for m in NUMBER_UNIT_RE.finditer(simp) if m.group(2) == claim.unit and re.search(r"\d", m.group(1))]
+    return [m.group(0) for m in _fact_matches(claim, t2s(text))]
 
 
 def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: list[str], top: int = 4) -> PremiseIssue | None:
@@ -61,7 +56,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     for claim in info.claims:
         if any(claim.key in form for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
-            issue = _local_conflict(claim, best[:2], siblings)
+            issue = _local_conflict(claim, best[:2], siblings) or _misattributed(claim, info, best[:2])
             if issue:
                 return issue
             continue
@@ -131,6 +126,58 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str]) -> P
             shown = "、".join(dict.fromkeys(facts))
             return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {shown}。", s)
     return None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+
+
+def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The value is in the documents, but said of something else: "省里规定93%" where the passage reads
+    "省《意见》规定…95%…,我区原方案修改为93%". Each value of the passage owns the words from the previous
+    value's clause to its own; the question's words around its value must match its owner's, not another's."""
+    q = info.simplified
+    at = number_form(q).find(claim.key)
+    q_form = number_form(q)
+    if at < 0:
+        return None
+    start, end = _clause(q_form, at)
+    if sum(1 for c in info.claims if c.kind == claim.kind and c.key in q_form[start:end]) > 1:
+        return None  # "从6:3:1改成4:3:3" speaks of both values in one breath
+    asked = _bigrams(q_form[start:end])
+    for s in best:
+        if s.coverage < 0.45:
+            continue
+        simp = t2s(s.text)
+        values = [m for m in _fact_matches(claim, simp)]
+        if len(values) < 2 or not any(number_form(m.group(0)) == claim.key for m in values):
+            continue
+        owners: list[tuple[str, str]] = []
+        prev = 0
+        for m in values:
+            end_m = _clause(simp, m.start(), m.end())[1]
+            owners.append((m.group(0), simp[prev:end_m]))
+            prev = end_m
+        own = [len(asked & _bigrams(text)) for v, text in owners if number_form(v) == claim.key]
+        others = [(len(asked & _bigrams(text)), v, text) for v, text in owners if number_form(v) != claim.key]
+        if not own or not others:
+            continue
+        overlap, value, text = max(others, key=lambda x: x[0])
+        # A clear margin: the question's wording is the other value's, nearly word for word.
+        if overlap >= 4 and overlap >= 2 * max(own) + 2:
+            mine = next(t for v, t in owners if number_form(v) == claim.key).strip("，,；;。 ")
+            return PremiseIssue(
+                f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。 ')}”，"
+                f"而“{claim.text}”出自“{mine}”。", s)
+    return None
+
+
+def _fact_matches(claim: Claim, simp: str) -> list[re.Match]:
+    if claim.kind == "ratio":
+        return list(RATIO_RE.finditer(simp))
+    if claim.kind == "percent":
+        return list(PERCENT_RE.finditer(simp))
+    return [m for m in NUMBER_UNIT_RE.finditer(simp) if m.group(2) == claim.unit and re.search(r"\d", m.group(1))]
 
 
 # "公卫经费尚未打包" answers a question that assumes the funds were packaged ("打包以后按什么比例").
@@ -207,7 +254,7 @@ def _reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue |
 
 
 # "会议是刘国中主持的吧", "街道是跟市中医院组建的，对吧": who did it, as the question asserts.
-_ASSERTED = re.compile(r"是(?:跟|与|和|由|在)?([^，,。？?是]{2,12}?)(主持|负责|牵头|组建|印发|提出|发布|召开|建立|制定|签订|托管)")
+_ASSERTED = re.compile(r"是(?:跟|与|和|由|在)?([^，,。？?是]{2,12}?)(主持|负责|牵头|组建|印发|提出|发布|召开|建立|制定|签订|签署|签|托管)")
 
 
 def _asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:

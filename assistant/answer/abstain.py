@@ -1,0 +1,153 @@
+"""Abstention: does the best evidence answer what the question asks, or only talk about its topic?"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+from ..textnorm import match_form, t2s
+from ..types import Hit
+from .analyze import QuestionInfo, find_regions
+from .evidence import Sentence, asked_unit, asks_place, has_quantity, has_type_evidence
+
+# Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
+_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金)"
+_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}")
+_DOCNO_RE = re.compile(r"文号|发文字号|几号文")
+_DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
+_MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+# A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
+_PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
+_PERSON_EVIDENCE = re.compile(r"总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长|委员|专家|教授|同志|负责人")
+_COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
+_COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
+# "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
+_HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几")
+# "一个有力的拳头" is an article, not a count: a lone 一 does not count.
+_QUANTITY_EVIDENCE = re.compile(r"\d|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
+# "是二价的还是九价的": the question offers alternatives; the evidence must speak of at least one of them.
+_ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是([^，,。？?]{2,8})")
+# A particular institution: one with a numbered name ("六安市第二人民医院"). A place in front does not make a
+# name ("裕安区希望医院里的人员…" is 希望 + 医院), and an unknown place is caught by the region check.
+_INSTITUTION_RE = re.compile(r"第[一二三四五六七八九十\d]+[\u4e00-\u9fff]{0,4}?(?:人民医院|中医院|医院|卫生院|保健院|中心)")
+
+
+def abstain_reason(
+    info: QuestionInfo,
+    ranked: list[Sentence],
+    hits: Sequence[Hit],
+    *,
+    threshold: float,
+    mentions: Callable[[str, str], bool],
+    synonyms: Callable[[list[str]], list[str]],
+    corpus_forms: list[str],
+) -> str | None:
+    """Why the evidence does not answer, or None when it does.
+
+    `mentions(doc_id, region)` tells whether a document speaks of a place; `corpus_forms` are the documents'
+    texts in match_form.
+
+    >>> abstain_reason(info, ranked, hits, threshold=0.15, mentions=m, synonyms=s, corpus_forms=f)  # doctest: +SKIP
+    'no quantity in 家 in evidence'
+    """
+    near = hits[: 3 * len(info.regions)]
+    for region in info.regions:
+        if not any(mentions(h.chunk.doc_id, region) for h in near):
+            return f"region {region} not in evidence"
+    strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
+    if strength < threshold:
+        return f"weak evidence {strength:.2f}"
+    top = ranked[:4]
+    simp_q = info.simplified
+    # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is
+    # about the question, not by any sentence that happens to carry a number.
+    strengths = {id(s): s.coverage + 0.5 * s.context_coverage for s in ranked[:6]}
+    # A heading ("3.修改医共体医保结余基金分配比例。") matches the question's words almost by definition;
+    # measuring relevance against it would leave out the body that carries the fact.
+    body = [strengths[id(s)] for s in ranked[:6] if len(s.text.strip()) > 20]
+    best_strength = max([*body, 0.9 * max(strengths.values())])
+    relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
+    if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
+        return "no amount in evidence"
+    if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
+        return "no document number in evidence"
+    if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
+        return f"no {info.qtype} in evidence"
+    unit = asked_unit(simp_q)
+    if unit and not any(has_quantity(unit, s.text) for s in relevant):
+        return f"no quantity in {unit} in evidence"
+    if info.qtype in ("number", "ratio") and _HOW_MANY_RE.search(simp_q) and not any(
+            _QUANTITY_EVIDENCE.search(t2s(s.text)) for s in relevant):
+        return "no quantity in evidence"
+    if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
+        return "no person in evidence"
+    if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
+        return "no place in evidence"
+    missing = _missing_entities(info, hits[:3], synonyms)
+    if missing:
+        return f"entities {missing} absent from evidence"
+    unknown = _unknown_institutions(simp_q, corpus_forms)
+    if unknown:
+        return f"institutions {unknown} in no document"
+    context = t2s("".join(s.text for s in ranked[:6]))
+    m = _ALTERNATIVES_RE.search(simp_q)
+    if m and not any(_bigrams(_bare(option)) & _bigrams(context) for option in m.groups()):
+        return f"neither {m.group(1)} nor {m.group(2)} in evidence"
+    if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%|率", simp_q):
+        if not any(has_type_evidence("ratio", s.text) for s in relevant):
+            return "no ratio in evidence"
+    for term in info.quoted:
+        if info.qtype in ("definition", "list") and not defined(term, ranked[:8]):
+            return f"term {term} named but not defined"
+    return None
+
+
+def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms) -> list[str]:
+    """Roles, departments, institutions and funds the question names that no top passage mentions."""
+    context = t2s("".join(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}" for h in hits))
+    missing = []
+    for cls, term in info.entities:
+        if cls not in ("role", "department"):
+            continue
+        names = [term] + synonyms([term])
+        if not any(n in context for n in names):
+            missing.append(term)
+    return missing
+
+
+def _unknown_institutions(simp_q: str, corpus_forms: list[str]) -> list[str]:
+    """Particular institutions the question names that no document mentions, e.g. a hospital of another city.
+
+    Only a numbered name counts: "县医院" or "龙头医院" may be the asker's words for an institution the
+    documents name otherwise."""
+    return [m.group(0) for m in _INSTITUTION_RE.finditer(simp_q)
+            if not any(match_form(m.group(0)) in f for f in corpus_forms)]
+
+
+def _bare(option: str) -> str:
+    return re.sub(r"^(?:是|按|用|由|在)|(?:的|呢|吗|啊|算)+$", "", option)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def defined(term: str, sentences: list[Sentence]) -> bool:
+    """Does one of the sentences say what the quoted term is (or list its items)?"""
+    key = t2s(term)
+    if _COUNT_PHRASE.fullmatch(key):
+        return True  # "五大方面" counts items, it is not a coined term the documents must define
+    for s in sentences:
+        simp = t2s(s.text)
+        i = simp.find(key)
+        if i < 0:
+            continue
+        before = simp[:i]
+        clause = before[max(before.rfind(c) for c in "，,。；;:：") + 1 :]
+        if clause.count("、") >= 2 or _COORDINATED.search(clause):
+            return True  # "胸痛、卒中、创伤……等“五大中心”", "医疗和公卫“两条腿”": the items come first
+        after = simp[i + len(key) : i + len(key) + 6]
+        if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
+            return True
+        if simp[i + len(key) :].count("、") >= 2:
+            return True
+    return False
