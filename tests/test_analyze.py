@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.analyze import analyze, extract_claims, find_regions, question_type
-from assistant.answer.evidence import asked_unit, has_quantity, has_type_evidence
+from assistant.answer.evidence import IdfTable, Sentence, asks_place, score_sentences, asked_unit, has_quantity, has_type_evidence
 
 
 # ---- question typing ------------------------------------------------------------------------------
@@ -30,6 +30,7 @@ from assistant.answer.evidence import asked_unit, has_quantity, has_type_evidenc
         ("主要任务有哪些？", "list"),
         ("医共体建设包括哪些方面？", "list"),
         ("新方案和原方案有什么区别？", "comparison"),
+        ("医共体跟医联体说白了有啥不一样？", "comparison"),
         ("裕安区和准格尔旗相比有何不同？", "comparison"),
         ("什么是紧密型医共体？", "definition"),
         ("组建了几家医共体？", "number"),
@@ -190,3 +191,31 @@ def test_has_quantity(unit, text, expected):
 )
 def test_has_type_evidence(qtype, text, expected):
     assert has_type_evidence(qtype, text) is expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("在哪个城市试点？", True),
+        ("这项改革在哪里试点？", True),
+        ("紧密型医共体比一般医共体“紧密”在哪里？", False),  # in what respect, not where
+        ("主诊医师负责制改到哪一步了？", False),
+        ("难点在哪儿？", False),
+    ],
+)
+def test_asks_place(question, expected):
+    assert asks_place(question) is expected
+
+
+def test_compound_and_its_parts_count_once():
+    # Search-mode tokens repeat a compound's parts; a sentence naming only the compound's topic ("乡镇卫生院院长")
+    # must not outweigh one that has the question's action ("考核").
+    terms = ["乡镇", "卫生", "卫生院", "乡镇卫生院", "考核"]
+    info = analyze("乡镇卫生院由谁考核？", lambda q: terms)
+    info.terms = terms
+    idf = IdfTable(["乡镇卫生院", "考核", "其他"], lambda p: [t for t in terms if t in p])
+    compound = Sentence("d", 0, 10, "乡镇卫生院院长", 1, 0, "")
+    action = Sentence("d", 10, 20, "卫生院负责人由行政部门考核", 1, 0, "")
+    ranked = score_sentences(info, [compound, action], idf, lambda t: [x for x in terms if x in t], lambda ts: [])
+    assert ranked[0] is action
+    assert all(0.0 <= s.coverage <= 1.0 for s in ranked)

@@ -221,6 +221,8 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "讲话里观摩的那个县，县域外转率降到多少了？",
         # a numbered institution no document names
         "裕安区第三人民医院牵头了哪个医共体？",
+        # a year no document reaches: outside the documents, not a false premise
+        "裕安区2021年医共体医保结余实际分到村卫生室的有多少钱？",
     ],
 )
 def test_question_the_documents_do_not_answer_abstains(assistant, question):

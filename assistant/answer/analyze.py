@@ -9,7 +9,7 @@ from .followup import find_entities
 
 # Order matters: the first matching type wins, more specific first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
-    ("comparison", r"区别|不同|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
+    ("comparison", r"区别|不同|不一样|两样|差在哪|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
     # "why" before "ratio": 比例/分成/包干 are usually the subject ("结余分成办法为啥不用了"), 为什么 is the ask.
     ("why", r"为什么|为何|为啥|原因|理由|缘由|何故|怎么会|凭什么|出于什么|什么考虑|什么考量|图什么|为了什么|用意|初衷|目的是什么|什么目的"),
     # Not a bare "%": "还有15%的加成，…怎么降下来的" states a figure, it does not ask for one.

@@ -54,8 +54,9 @@ class IdfTable:
         # A word the corpus never uses is usually the asker's paraphrase ("大夫", "定盘子"), not a rarer fact:
         # it weighs like a rare known word (df 3), not the rarest, so it cannot swamp the words that do match.
         # (df 1.5-6 measured the same on all three question sets; df 0.5 cost 2-5% false abstentions.)
-        d = self.df.get(token, 3)
-        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+        d = self.df.get(token, min(3, self.n))
+        # Never zero or negative, even in a corpus of a few paragraphs: coverage divides by the summed weights.
+        return max(math.log(1 + (self.n - d + 0.5) / (d + 0.5)), 0.05)
 
 
 def has_type_evidence(qtype: str, text: str) -> bool:
@@ -126,6 +127,36 @@ def _cached_context(context: str, tokenize) -> tuple[set[str], str]:
     return _memo(_CONTEXT_CACHE, 20_000, context, lambda: (set(tokenize(context)), t2s(context)))
 
 
+# The parts of a compound found apart ("医保…部门") say less than the compound itself ("医保部门").
+_PARTS_SHARE = 0.6
+
+
+class _Coverage:
+    """Share of the question's weight a set of matched terms carries, a compound counted once.
+
+    Search-mode tokens repeat a compound's parts ("乡镇卫生院", "乡镇", "卫生", "卫生院"); summed, a long compound
+    would outweigh the rest of the question. Each outermost term carries its own weight; when it is not matched,
+    its matched parts earn a share of it.
+    """
+
+    def __init__(self, terms: list[str], weights: dict[str, float]) -> None:
+        self.weights = weights
+        self.parts = {t: [p for p in terms if p != t and p in t] for t in terms}
+        self.tops = [t for t in terms if not any(t != o and t in o for o in terms)]
+        self.total = sum(weights[t] for t in self.tops) or 1.0
+
+    def __call__(self, covered: set[str]) -> float:
+        got = 0.0
+        for t in self.tops:
+            if t in covered:
+                got += self.weights[t]
+            elif self.parts[t]:
+                parts = self.parts[t]
+                got += _PARTS_SHARE * self.weights[t] * sum(self.weights[p] for p in parts if p in covered) / (
+                    sum(self.weights[p] for p in parts) or 1.0)
+        return got / self.total
+
+
 def score_sentences(
     info: QuestionInfo,
     sentences: list[Sentence],
@@ -135,7 +166,7 @@ def score_sentences(
 ) -> list[Sentence]:
     """Score in place and return sorted best first."""
     weights = {t: idf(t) for t in info.terms}
-    total = sum(weights.values()) or 1.0
+    coverage = _Coverage(info.terms, weights)
     ctx_cache: dict[int, tuple[set[str], str]] = {}
     subjects = [t for c, t in info.entities if c in _WHO_CLASSES]
     for s in sentences:
@@ -147,8 +178,8 @@ def score_sentences(
         ctx_tokens, ctx_simp = ctx_cache[s.chunk_index]
         ctx_covered = {t for t in info.terms if term_covered(t, ctx_tokens, ctx_simp, synonyms)}
         s.covered = covered
-        s.coverage = sum(weights[t] for t in covered) / total
-        s.context_coverage = sum(weights[t] for t in ctx_covered) / total
+        s.coverage = coverage(covered)
+        s.context_coverage = coverage(ctx_covered)
         s.typed = has_type_evidence(info.qtype, s.text)
         prior = 1.0 / (1.0 + 0.35 * (s.rank - 1))
         length_penalty = 0.1 if len(s.text) < 8 else 0.0
@@ -168,7 +199,10 @@ def score_sentences(
 _ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户)")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
-_PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|在哪里|在哪儿|哪里|何地|何处")
+# A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.
+_PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|何地|何处|"
+                           r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一步种条项点类方])|"
+                           r"(?:在哪里|在哪儿|在哪)(?:试点|开展|推行|实施|举行|召开|设|建|落户)")
 
 
 def asked_unit(simplified_question: str) -> str | None:
