@@ -37,6 +37,8 @@ QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』�
 REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情里])")
 # Characters that never occur in a place name; a "…市/…县" match containing one is ordinary text.
 _NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两不出型关没照改")
+# Levels that end a place name; inside a candidate they mark a match straddling two names (州 is part of names).
+_INNER_LEVELS = set("省区县旗盟")
 _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "全市", "全省", "全县", "地区", "社区", "园区", "景区", "该区", "本区",
                    "我区", "各区", "各县", "本市", "本县", "全旗", "各市", "省市", "县市", "区县", "旗县", "市县", "各省", "新区",
                    "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}
@@ -110,6 +112,8 @@ def find_regions(simplified: str) -> list[str]:
         name = m.group(1)
         if set(name[:-1]) & _NOT_PLACE or name[-2:] in _GENERIC_PLACES:
             continue  # "推进城市" is a verb and a generic word, not a place
+        if set(name[:-1]) & _INNER_LEVELS:
+            continue  # "裕安区西市街道" yields "安区西市": a level inside the name means two places run together
         if len(name) >= 3 and name not in _GENERIC_PLACES and not any(name in r or r in name for r in regions):
             regions.append(name)
     return regions

@@ -204,7 +204,7 @@ _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
 # A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.
 _PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|何地|何处|"
-                           r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一步种条项点类方])|"
+                           r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一步种条项点类方几家位])|"
                            r"(?:在哪里|在哪儿|在哪)(?:试点|开展|推行|实施|举行|召开|设|建|落户)")
 
 
@@ -213,11 +213,19 @@ def asked_unit(simplified_question: str) -> str | None:
     return m.group(1) if m else None
 
 
+# Ways of writing a unit besides itself: an age in 周岁, a count of one as 唯一/仅此一.
+_UNIT_FORMS = {"岁": ["周岁", "岁"]}
+_ONLY_ONE_RE = re.compile(r"唯一|仅有一|只有一")
+
+
 def has_quantity(unit: str, text: str) -> bool:
     """A number followed by the asked unit (counters such as 家/个/所 stand in for each other)."""
-    units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else [unit]
+    simp = t2s(text)
+    if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
+        return True  # "自治区唯一入选" answers "有几个旗县入选"
+    units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else _UNIT_FORMS.get(unit, [unit])
     pattern = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)\s*(?:{'|'.join(map(re.escape, units))})"
-    return bool(re.search(pattern, t2s(text)))
+    return bool(re.search(pattern, simp))
 
 
 def asks_place(simplified_question: str) -> bool:
