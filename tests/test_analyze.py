@@ -130,6 +130,11 @@ def test_generic_place_words_are_not_regions(text):
     assert find_regions(text) == []
 
 
+def test_a_match_straddling_two_place_names_is_not_a_region():
+    # "裕安区西市街道": the suffix pattern would read "安区西市"; the known district stays.
+    assert find_regions("裕安区西市街道的凤凰桥社区由谁托管？") == ["裕安区"]
+
+
 # ---- analyze() ----------------------------------------------------------------------------------
 def test_analyze_collects_everything():
     info = analyze("浙江省为什么按6:3:1分配“结余留用”资金？", lambda q: ["结余", "结余", "分配"])
@@ -166,6 +171,9 @@ def test_asked_unit(question, unit):
         ("家", "共有三所医院参与", True),
         ("年", "每届任期4年", True),
         ("年", "任期目标责任制", False),
+        ("岁", "开展50周岁以上人群结肠癌惠民检查", True),  # an age in 周岁
+        ("个", "成为自治区唯一入选的旗县", True),  # a count of one
+        ("个", "入选的旗县名单另行公布", False),
     ],
 )
 def test_has_quantity(unit, text, expected):
@@ -201,6 +209,7 @@ def test_has_type_evidence(qtype, text, expected):
         ("紧密型医共体比一般医共体“紧密”在哪里？", False),  # in what respect, not where
         ("主诊医师负责制改到哪一步了？", False),
         ("难点在哪儿？", False),
+        ("可以通过建立哪几个体系来构建完整体系？", False),  # which items, not where
     ],
 )
 def test_asks_place(question, expected):

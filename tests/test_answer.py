@@ -449,6 +449,10 @@ MORE = {
         "第三,医保结算价值。支持打包结算。\n\n"
         "五、其他\n\n各单位要按时报送材料。\n"
     ),
+    "visit.txt": (
+        "副总理调研基层医疗卫生工作\n\n"
+        "国务院副总理王某14日至16日到湖南、江西调研。他强调,要全面推进紧密型县域医共体建设。\n"
+    ),
 }
 
 
@@ -469,6 +473,17 @@ def test_lead_in_sentence_is_answered_by_the_numbered_items_after_it(more):
     for item in ("数据资产", "绩效评价", "医保结算"):
         assert item in ans.answer
     assert "按时报送" not in ans.answer  # the run of items ends where the numbering does
+
+
+def test_one_wrong_place_in_a_list_of_places_is_corrected_not_declined(more):
+    ans = more.ask("副总理到湖北、湖南调研时提了什么要求？")
+    check_contract(more, ans)
+    assert not ans.abstained
+    assert ans.premise_note and "湖北" in ans.premise_note and "江西" in ans.premise_note
+
+
+def test_a_place_no_document_names_is_still_declined(more):
+    assert more.ask("副总理到湖北调研时提了什么要求？").abstained
 
 
 def test_trimmed_answer_never_cuts_a_ratio():

@@ -209,3 +209,93 @@ def test_chinese_numerals_equal_digits():
     assert check("四大医共体的龙头医院分别是哪几家？", [s]) is None
     issue = check("五大医共体的龙头医院分别是哪几家？", [s])
     assert issue is not None and "4大" in issue.note
+
+
+# ---- counts, ordinals and schemes ---------------------------------------------------------------------
+QC_CENTRES = "第一步,成立医疗、护理、院感、药事、病案五个市级质量与控制中心,强化质量安全体系构建。"
+BATCH = "2016年,该县被确定为国家第三批公立医院综合改革试点县。"
+LEVELS = "提升乡镇卫生院的服务能力,努力打造一批二级和一级综合医院;"
+
+
+def test_count_in_chinese_numerals_contradicts_the_claimed_count():
+    s = sentence(QC_CENTRES, coverage=0.3)
+    issue = check("该市只建了三个市级质控中心，分别管什么？", [s], corpus=[QC_CENTRES, "3个街道"])
+    assert issue is not None and "五个" in issue.note and issue.sentence is s
+
+
+def test_same_number_counted_with_another_word_is_no_conflict():
+    text = "以上述4家医院为龙头,14个乡镇卫生院为枢纽的4大医共体在全县铺开。"
+    assert check("那4个医共体一共带了多少个乡镇卫生院？", [sentence(text)], corpus=[text, "4个"]) is None
+
+
+def test_ordinal_of_the_same_series_is_compared():
+    s = sentence(BATCH, coverage=0.4)
+    issue = check("该县作为国家第一批改革试点，是哪年入选的？", [s])
+    assert issue is not None and "第三批" in issue.note
+
+
+def test_asked_count_is_not_a_claim():
+    # "哪五个" asks for the items: nothing is asserted, whatever the passage counts.
+    assert check("成立了哪五个质控中心？", [sentence(QC_CENTRES)], corpus=[QC_CENTRES, "5个"]) is None
+
+
+def test_level_in_chinese_numerals_is_compared():
+    issue = check("要求把乡镇卫生院打造成三级综合医院，怎么落实？", [sentence(LEVELS, coverage=0.25)],
+                  corpus=[LEVELS, "市三级医院"])
+    assert issue is not None and "二级" in issue.note
+
+
+def test_value_of_the_other_scheme_is_a_false_premise():
+    issue = check("新方案把结余改成4:3:3分配，从哪年开始执行？", [sentence(SURPLUS)])
+    assert issue is not None and "原方案" in issue.note
+
+
+def test_change_made_by_the_other_scheme_is_a_false_premise():
+    issue = check("这次为了节约医保资金，把包干比例从95%下调到93%，依据是什么？", [sentence(PACKAGE)])
+    assert issue is not None and "原方案" in issue.note
+
+
+def test_value_of_the_named_scheme_is_no_issue():
+    assert check("原方案为什么把结余比例改成4:3:3？", [sentence(SURPLUS)]) is None
+
+
+# ---- what the text denies, or says is already done --------------------------------------------------
+MERGE = "推进紧密型医共体建设,不是简单的机构叠加,而是一场深刻的服务体系变革。"
+DONE = "焦雅辉透露,医联体考核相关课题研究现已完成,下一步将进行整体考核。"
+
+
+def test_denied_wording_taken_as_said_is_a_false_premise():
+    issue = check("既然紧密型医共体就是把机构叠加起来，具体怎么合并？", [sentence(MERGE, coverage=0.25)])
+    assert issue is not None and "不是简单的机构叠加" in issue.note
+
+
+def test_question_repeating_the_denial_has_no_issue():
+    assert check("为什么说医共体不是简单的机构叠加？", [sentence(MERGE)]) is None
+
+
+def test_denial_of_another_predicate_about_the_same_subject_is_no_issue():
+    text = "区妇幼保健院不再作为世立医院医共体二级牵头单位。"
+    assert check("世立医院医共体下面有哪些乡镇卫生院？", [sentence(text)]) is None
+
+
+def test_not_yet_done_where_the_text_says_done():
+    issue = check("医联体考核课题研究还没启动，什么时候开始？", [sentence(DONE, coverage=0.35)])
+    assert issue is not None and "现已完成" in issue.note
+
+
+def test_opposite_verb_on_the_same_object_needs_less_wording():
+    text = "要健全临床科室设置,扩大基层用药种类,加强医务人员培训。"
+    issue = check("会议要求压缩基层的用药种类，怎么推进？", [sentence(text, coverage=0.25)])
+    assert issue is not None and "扩大" in issue.note
+
+
+# ---- who did it, said outright ----------------------------------------------------------------------
+def test_declared_actor_the_documents_name_differently():
+    text = "编制部门要建立并实施区级医院和乡镇卫生院编制周转池制度。"
+    issue = check("编制周转池是人社部门负责建立的，具体怎么运作？", [sentence(text, coverage=0.4)])
+    assert issue is not None and "编制部门" in issue.note
+
+
+def test_asked_actor_is_not_declared():
+    text = "编制部门要建立并实施区级医院和乡镇卫生院编制周转池制度。"
+    assert check("编制周转池是哪个部门负责建立的？", [sentence(text)]) is None

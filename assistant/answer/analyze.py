@@ -31,6 +31,8 @@ RATIO_RE = re.compile(r"\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+")
 PERCENT_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百点]+")
 _CN_NUM = "零一二三四五六七八九十百千万两"
 NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|周岁|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
+# "第二批试点", "第十一届年会": which one of a series, compared only with ordinals of the same series word.
+ORDINAL_RE = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(批|届|次|轮|期|阶段|名|位)")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
 # "紧密型县域" and "县级" are not places: the suffix must not start a longer word.
@@ -59,9 +61,10 @@ def number_form(text: str) -> str:
 class Claim:
     """A fact the question asserts: a ratio, percentage or number with unit."""
 
-    kind: str  # ratio | percent | number
+    kind: str  # ratio | percent | number | ordinal
     text: str
     unit: str = ""
+    asked: bool = False  # "哪三项": a count the question presupposes while asking for the items
 
     @property
     def key(self) -> str:
@@ -92,11 +95,15 @@ def extract_claims(text: str) -> list[Claim]:
     simp = t2s(text)
     claims = [Claim("ratio", m.group(0)) for m in RATIO_RE.finditer(simp)]
     claims += [Claim("percent", m.group(0)) for m in PERCENT_RE.finditer(simp)]
+    claims += [Claim("ordinal", m.group(0), m.group(2)) for m in ORDINAL_RE.finditer(simp)]
     taken = " ".join(c.text for c in claims)
     for m in NUMBER_UNIT_RE.finditer(simp):
         if m.group(0) in taken or not re.search(r"\d|[一二三四五六七八九十两]", m.group(1)):
             continue
-        claims.append(Claim("number", m.group(0), m.group(2)))
+        if simp[: m.start()].endswith("第"):
+            continue  # "第二批" is an ordinal, claimed as one above
+        # "哪六个统一" presupposes the count but asks for the items: contradicted only by a count of the same thing.
+        claims.append(Claim("number", m.group(0), m.group(2), asked=simp[: m.start()].endswith(("哪", "几"))))
     return claims
 
 

@@ -7,12 +7,12 @@ from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
-from .analyze import QuestionInfo, analyze, place_core
+from .analyze import QuestionInfo, analyze, find_regions, place_core
 from .abstain import abstain_reason
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, strip_heading_number
-from .premise import check_premises
+from .premise import check_premises, swapped_places
 from .types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ class ExtractiveAnswerer:
             # places (a comparison) keeps both documents but needs each place in the evidence.
             local = [s for s in ranked if s.doc_id in pointed or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
+            swapped = swapped_places(info, local, absent, find_regions) if local and absent else None
+            if swapped is not None:
+                return self._answer_with_issue(question, info, ranked, pointed, swapped, docs, shown_trad)
             if not local or absent:
                 log.debug("abstain on %r: no document mentions %s", question, absent or info.regions)
                 return self._abstain(question, hits, info, shown_trad)
@@ -95,6 +98,11 @@ class ExtractiveAnswerer:
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
+        return self._answer_with_issue(question, info, ranked, pointed, issue, docs, shown_trad)
+
+    def _answer_with_issue(self, question: str, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
+                           issue, docs, shown_trad: bool) -> Answer:
+        """The answer from the ranked evidence; a false premise leads with the sentence that states the fact."""
         chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
