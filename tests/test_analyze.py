@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.analyze import analyze, extract_claims, find_regions, question_type
-from assistant.answer.evidence import IdfTable, Sentence, asks_place, score_sentences, asked_unit, has_quantity, has_type_evidence
+from assistant.answer.evidence import (IdfTable, Sentence, asked_level, asked_unit, asks_place, has_quantity,
+                                      has_type_evidence, names_place_of_level, score_sentences)
 
 
 # ---- question typing ------------------------------------------------------------------------------
@@ -178,6 +179,29 @@ def test_asked_unit(question, unit):
 )
 def test_has_quantity(unit, text, expected):
     assert has_quantity(unit, text) is expected
+
+
+def test_a_quantity_the_question_states_is_not_the_answer():
+    text = "中日医院呼吸专科医联体已覆盖455余家医院"
+    assert has_quantity("家", text) is True
+    assert has_quantity("家", text, given="455余家医院里，基层医院占多少家？") is False
+
+
+@pytest.mark.parametrize(
+    "question, level",
+    [("刘国中去了哪几个县？", "县"), ("那个县叫什么名字？", "县"), ("试点在哪个省？", "省"),
+     ("两者有什么区别？", None), ("县级医院怎么建？", None), ("什么县域医共体", None)],
+)
+def test_asked_level(question, level):
+    assert asked_level(question) == level
+
+
+@pytest.mark.parametrize(
+    "level, regions, expected",
+    [("县", ["准格尔旗"], True), ("县", ["湖南", "江西"], False), ("省", ["湖南"], True), ("市", ["六安市"], True)],
+)
+def test_names_place_of_level(level, regions, expected):
+    assert names_place_of_level(level, regions) is expected
 
 
 @pytest.mark.parametrize(

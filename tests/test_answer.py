@@ -223,6 +223,13 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "裕安区第三人民医院牵头了哪个医共体？",
         # a year no document reaches: outside the documents, not a false premise
         "裕安区2021年医共体医保结余实际分到村卫生室的有多少钱？",
+        # points no passage gives, a total no passage states
+        "医联体整体考核办法里每项指标多少分？",
+        "准格尔旗医共体每年的医保预算总额是多少？",
+        # a place of the asked level: provinces do not answer a county question, nor a masked name
+        "刘国中在湖南调研时去了哪几个县？",
+        # a quoted term named but never spelled out, asked about without a type word
+        "讲话里说的“两个允许”具体是允许什么？",
     ],
 )
 def test_question_the_documents_do_not_answer_abstains(assistant, question):
@@ -234,6 +241,11 @@ def test_question_the_documents_do_not_answer_abstains(assistant, question):
     [
         "医共体的医保钱是按人头算还是按看病项目算？",  # one alternative is in the evidence ("参保人头")
         "裕安为啥又把结余分配比例改回省里的老规矩了？",  # "省里" is the province government, not a place "…省"
+        "裕安区名词解释和秦永方文章对牵头机构的说法有什么区别？",  # 什么区别 asks no 区
+        "“1+1+X”是个什么模式？",  # described by what follows it: "…家庭医生签约服务模式"
+        "「两包三单六贯通」里的「三单」是指哪三张清单？",  # the part is defined, the whole never quoted as one
+        "秦永方说要“算清十本账”，是哪十本账？",  # defined by its numbered items 第一…第十
+        "准格尔旗几岁以上的居民可以做结肠癌惠民检查？",  # 50周岁
     ],
 )
 def test_close_relatives_of_the_abstention_checks_still_answer(assistant, question):

@@ -7,10 +7,11 @@ from typing import Callable, Sequence
 from ..textnorm import match_form, t2s
 from ..types import Hit
 from .analyze import QuestionInfo, find_regions
-from .evidence import Sentence, asked_unit, asks_place, has_quantity, has_type_evidence
+from .evidence import (Sentence, asked_level, asked_unit, asks_place, has_quantity, has_type_evidence,
+                       names_place_of_level)
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
-_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金)"
+_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
 _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
@@ -19,6 +20,8 @@ _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 _PERSON_EVIDENCE = re.compile(r"总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长|委员|专家|教授|同志|负责人")
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
+# "第一,算清政治账。" … "第十,算清发展账。": numbered items, which define a counted term ("十本账").
+_ITEM_RE = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十]+[)）]")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几")
@@ -73,7 +76,7 @@ def abstain_reason(
     if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
         return f"no {info.qtype} in evidence"
     unit = asked_unit(simp_q)
-    if unit and not any(has_quantity(unit, s.text) for s in relevant):
+    if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
         return f"no quantity in {unit} in evidence"
     if info.qtype in ("number", "ratio") and _HOW_MANY_RE.search(simp_q) and not any(
             _QUANTITY_EVIDENCE.search(t2s(s.text)) for s in relevant):
@@ -82,6 +85,9 @@ def abstain_reason(
         return "no person in evidence"
     if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
         return "no place in evidence"
+    level = asked_level(simp_q)
+    if level and not any(names_place_of_level(level, find_regions(t2s(s.text))) for s in relevant):
+        return f"no place of level {level} in evidence"
     missing = _missing_entities(info, hits[:3], synonyms)
     if missing:
         return f"entities {missing} absent from evidence"
@@ -96,7 +102,12 @@ def abstain_reason(
         if not any(has_type_evidence("ratio", s.text) for s in relevant):
             return "no ratio in evidence"
     for term in info.quoted:
-        if info.qtype in ("definition", "list") and not defined(term, ranked[:8]):
+        if any(other != term and other in term for other in info.quoted):
+            continue  # "「两包三单六贯通」里的「三单」": the question asks about the part, which is checked itself
+        # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word.
+        about_term = info.qtype in ("definition", "list") or (
+            info.qtype == "fact" and re.search(re.escape(term) + r".{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
+        if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return f"term {term} named but not defined"
     return None
 
@@ -123,6 +134,21 @@ def _unknown_institutions(simp_q: str, corpus_forms: list[str]) -> list[str]:
             if not any(match_form(m.group(0)) in f for f in corpus_forms)]
 
 
+def _described_as(term: str, simp_q: str, sentences: list[Sentence]) -> bool:
+    """"“1+1+X”是个什么模式" is answered by "“1+1+X”医防融合家庭医生签约服务模式": the term followed, within a
+    clause, by a description ending in the kind of thing asked for."""
+    m = re.search(r"什么([\u4e00-\u9fff]{2})", simp_q)
+    if not m or m.group(1) in ("意思", "东西", "内容"):
+        return False
+    key = t2s(term)
+    for s in sentences:
+        simp = t2s(s.text)
+        i = simp.find(key)
+        if i >= 0 and re.match(r"[”」』\"]?[^，,。；;]{2,24}?" + m.group(1), simp[i + len(key) :]):
+            return True
+    return False
+
+
 def _bare(option: str) -> str:
     return re.sub(r"^(?:是|按|用|由|在)|(?:的|呢|吗|啊|算)+$", "", option)
 
@@ -136,6 +162,10 @@ def defined(term: str, sentences: list[Sentence]) -> bool:
     key = t2s(term)
     if _COUNT_PHRASE.fullmatch(key):
         return True  # "五大方面" counts items, it is not a coined term the documents must define
+    if re.search(r"[两二三四五六七八九十]", key):
+        items = [s for s in sentences if _ITEM_RE.match(t2s(s.text).strip()) and key[-1] in t2s(s.text)]
+        if len(items) >= 2:
+            return True
     for s in sentences:
         simp = t2s(s.text)
         i = simp.find(key)

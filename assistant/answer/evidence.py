@@ -199,7 +199,7 @@ def score_sentences(
 
 
 # The quantity a question asks for: "几价", "多少家", "几年" -> the unit the answer must carry.
-_ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户)")
+_ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户|分(?![之钱配成]))")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
 # A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.
@@ -218,15 +218,36 @@ _UNIT_FORMS = {"岁": ["周岁", "岁"]}
 _ONLY_ONE_RE = re.compile(r"唯一|仅有一|只有一")
 
 
-def has_quantity(unit: str, text: str) -> bool:
-    """A number followed by the asked unit (counters such as 家/个/所 stand in for each other)."""
+def has_quantity(unit: str, text: str, given: str = "") -> bool:
+    """A number followed by the asked unit (counters such as 家/个/所 stand in for each other).
+
+    A quantity the question itself states (`given`: "455余家医院里，基层医院占多少家") is what it asks about,
+    not the answer: it does not count."""
     simp = t2s(text)
     if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
         return True  # "自治区唯一入选" answers "有几个旗县入选"
     units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else _UNIT_FORMS.get(unit, [unit])
-    pattern = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)\s*(?:{'|'.join(map(re.escape, units))})"
-    return bool(re.search(pattern, simp))
+    pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*(?:{'|'.join(map(re.escape, units))})"
+    stated = set(re.findall(r"\d+(?:\.\d+)?", t2s(given)))
+    return any(not re.match(r"\d", m.group(0)) or re.match(r"\d+(?:\.\d+)?", m.group(0)).group(0) not in stated
+               for m in re.finditer(pattern, simp))
 
 
 def asks_place(simplified_question: str) -> bool:
     return bool(_PLACE_ASK_RE.search(simplified_question))
+
+
+# "去了哪几个县", "那个县叫什么名字": a place of a given level; a province does not answer a county question.
+_LEVEL_ASK_RE = re.compile(r"(?:哪个|哪几个|哪些|哪|什么)(省|市|县|区|旗)(?=[的呢是有叫被了？?，,]|$)|(?:那个|这个|该)(省|市|县|区|旗)叫什么")
+_LEVEL_FORMS = {"县": ("县", "旗"), "旗": ("县", "旗"), "市": ("市", "州", "盟"), "区": ("区",), "省": ("省", "自治区")}
+
+
+def asked_level(simplified_question: str) -> str | None:
+    m = _LEVEL_ASK_RE.search(simplified_question)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def names_place_of_level(level: str, regions: list[str]) -> bool:
+    """Do the place names found in a text include one of the asked level (a known province answers 省)?"""
+    forms = _LEVEL_FORMS.get(level, (level,))
+    return any(r.endswith(forms) or (level == "省" and len(r) <= 3) for r in regions)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, find_regions, place_core
 from .abstain import abstain_reason
+from .compound import question_parts, sentences_for_parts
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, strip_heading_number
@@ -108,10 +110,21 @@ class ExtractiveAnswerer:
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" and issue is None else []
         chosen = listed or expand_headings(chosen, docs)
+        parts = question_parts(question)
+        if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
+            chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)
         ans = self._compose(question, info, chosen, docs, shown_trad)
         if issue:
             ans.premise_note = self._script(issue.note, shown_trad)
         return ans
+
+    def _rank_part(self, part: str, ranked: list[Sentence]) -> list[tuple[Sentence, float, float]]:
+        """(sentence, score, coverage) of the evidence against one sub-question, best first."""
+        info = analyze(part, self._terms)
+        copies = [replace(s) for s in ranked]
+        scored = score_sentences(info, copies, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        origin = {id(c): s for c, s in zip(copies, ranked)}
+        return [(origin[id(c)], c.score, c.coverage) for c in scored]
 
     def _by_meaning(self, question: str, ranked: list[Sentence]) -> list[Sentence]:
         """Words rank the sentences; meaning reorders them where the asker's words differ from the text's

@@ -44,7 +44,16 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
         items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
         if len(items) >= 2:
             return items
-    return sibling_run(first, docs)
+    run = sibling_run(first, docs)
+    if run:
+        return run
+    for s in top:
+        # "要算清哪些账" matched on "第八,算清绩效账。": the run answers when its items share the asked word.
+        run = sibling_run(s, docs)
+        shared = [t for t in terms if len(t) > 1 and t in t2s(s.text)]
+        if run and any(sum(t in t2s(r.text) for r in run) >= 3 for t in shared):
+            return run
+    return []
 
 
 def inline_items(s: Sentence, doc) -> list[Sentence]:

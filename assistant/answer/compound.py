@@ -1,0 +1,61 @@
+"""Compound questions: "几号开的？谁主持的？" asks two things, and the answer needs a sentence for each."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .evidence import Sentence
+
+# A sub-question ends at a question mark; a clause before a comma stays with what it introduces.
+_PART_END = re.compile(r"[？?]+")
+_MIN_PART = 4  # "谁主持的" is a question of its own; "是吗" is not
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of a question, in order; a single question gives one part.
+
+    >>> question_parts("会议是几号开的？谁主持的？")
+    ['会议是几号开的？', '谁主持的？']
+    """
+    parts, start = [], 0
+    for m in _PART_END.finditer(question):
+        parts.append(question[start : m.end()])
+        start = m.end()
+    if question[start:].strip():
+        parts.append(question[start:])
+    parts = [p.strip() for p in parts if p.strip()]
+    kept = [p for p in parts if len(re.sub(r"[^\w]", "", p)) >= _MIN_PART]
+    return kept if len(kept) > 1 else [question]
+
+
+def sentences_for_parts(
+    parts: list[str],
+    ranked: list[Sentence],
+    rank_for: Callable[[str], list[tuple[Sentence, float, float]]],
+    chosen: list[Sentence],
+) -> list[Sentence]:
+    """For each sub-question the chosen evidence does not already answer, its best sentence.
+
+    `rank_for(part)` gives (sentence, score, coverage) for the part, best first, over the same sentences as
+    `ranked`. A later part is often elliptical ("谁主持的？"), so it is scored on its own words plus the
+    whole question's score of the sentence, which keeps it on the question's topic.
+    """
+    whole = {id(s): s.score for s in ranked}
+    top_whole = max(whole.values(), default=1.0) or 1.0
+    extra: list[Sentence] = []
+    for part in parts:
+        scored = rank_for(part)
+        if not scored:
+            continue
+        best_part = scored[0][1]
+        taken = {id(s) for s in [*chosen, *extra]}
+        # Already answered: one of the chosen sentences is as good for this part as its best.
+        if any(id(s) in taken and score >= 0.95 * best_part for s, score, _ in scored):
+            continue
+        pick = max(
+            ((s, score + 0.5 * whole.get(id(s), 0.0) / top_whole) for s, score, cov in scored
+             if id(s) not in taken and cov > 0),
+            key=lambda x: x[1], default=None)
+        if pick is not None:
+            extra.append(pick[0])
+    return extra
