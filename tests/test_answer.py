@@ -487,6 +487,31 @@ def test_lead_in_sentence_is_answered_by_the_numbered_items_after_it(more):
     assert "按时报送" not in ans.answer  # the run of items ends where the numbering does
 
 
+LABELS = {
+    "label.txt": (
+        "某市卫生工作会议讲话\n\n"
+        "要完善对乡村医生的激励政策,让乡村医生扎根农村、服务农民。\n\n其他工作另行部署。各地要当好农民健康“守护人”。\n\n"
+        "省里要求全省各县全面实施紧密型医共体建设,市辖区根据现有条件比照推行;"
+        "有条件的实施紧密型医共体,条件欠缺的,将医共体与城市医联体统筹规划。\n"
+    ),
+}
+
+
+def test_question_asking_for_a_label_is_answered_by_the_quoted_phrase(assistant_over):
+    # Words only: the fake embedder's sentence "meaning" is noise that would reorder the evidence at random.
+    app = assistant_over(LABELS, semantic_weight=0)
+    ans = app.ask("讲话希望乡村医生对农民扮演什么角色？")
+    check_contract(app, ans)
+    assert "守护人" in ans.answer
+
+
+def test_sentence_ending_in_a_semicolon_brings_the_next_one(assistant_over):
+    app = assistant_over(LABELS)
+    ans = app.ask("省里对市辖区比照推行是怎么要求的？")
+    check_contract(app, ans)
+    assert "统筹规划" in ans.answer
+
+
 def test_one_wrong_place_in_a_list_of_places_is_corrected_not_declined(more):
     ans = more.ask("副总理到湖北、湖南调研时提了什么要求？")
     check_contract(more, ans)

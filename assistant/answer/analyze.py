@@ -34,6 +34,7 @@ NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|�
 # "第二批试点", "第十一届年会": which one of a series, compared only with ordinals of the same series word.
 ORDINAL_RE = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(批|届|次|轮|期|阶段|名|位)")
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")
+LABEL_ASK_RE = re.compile(r"(?:什么|哪个|哪些|怎样的|啥)(?:比喻|比方|说法|提法|角色|定位|口号|称呼|名称)|比喻成|比作|形容[为成]?什么|称为什么|叫做什么|概括为什么")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
 # "紧密型县域" and "县级" are not places: the suffix must not start a longer word.
 REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情里])")
@@ -80,6 +81,7 @@ class QuestionInfo:
     traditional: bool
     regions: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
+    wants_label: bool = False  # "用什么比喻", "扮演什么角色": the answer is a coined phrase, usually in quotes
     claims: list[Claim] = field(default_factory=list)
     entities: list[tuple[str, str]] = field(default_factory=list)
 
@@ -141,6 +143,7 @@ def analyze(question: str, tokenize) -> QuestionInfo:
         traditional=is_traditional(question),
         regions=find_regions(simp),
         quoted=[m.group(1) for m in QUOTED_RE.finditer(simp)],
+        wants_label=bool(LABEL_ASK_RE.search(simp)),
         claims=extract_claims(simp),
         entities=find_entities(simp),
     )

@@ -16,6 +16,7 @@ _HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|�
 # A span of time, not a calendar year: "4年", "三个月", "半年" (the lookbehind keeps "2019年" out).
 _DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期)(?!\d)")
 _FREQUENCY_RE = re.compile(r"按[年季月周日天]|每[年季月周日天届]|年终|年底|年初|月底|季度|定期")
+_LABEL_RE = re.compile(r"[“「『\"][^”」』\"]{2,12}[”」』\"]")
 _WHO_CLASSES = ("department", "institution", "role")
 _WHO_RE = re.compile(r"部门|局|委|办|政府|小组|委员会|医院|卫生院|中心|负责|牵头|同志|领导")
 
@@ -163,8 +164,13 @@ def score_sentences(
     idf: IdfTable,
     tokenize: Callable[[str], list[str]],
     synonyms: Callable[[list[str]], list[str]],
+    doc_terms: dict[str, str] | None = None,
 ) -> list[Sentence]:
-    """Score in place and return sorted best first."""
+    """Score in place and return sorted best first.
+
+    `doc_terms` maps a question word that names one document ("评论", "秦永方") to that document: its sentences
+    cover the word, since the question asks about what that document says."""
+    doc_terms = doc_terms or {}
     weights = {t: idf(t) for t in info.terms}
     coverage = _Coverage(info.terms, weights)
     ctx_cache: dict[int, tuple[set[str], str]] = {}
@@ -172,11 +178,12 @@ def score_sentences(
     for s in sentences:
         simp = t2s(s.text)
         s.tokens = _cached_tokens(s, tokenize)
-        covered = {t for t in info.terms if term_covered(t, s.tokens, simp, synonyms)}
+        named = {t for t, d in doc_terms.items() if d == s.doc_id}
+        covered = {t for t in info.terms if t in named or term_covered(t, s.tokens, simp, synonyms)}
         if s.chunk_index not in ctx_cache:
             ctx_cache[s.chunk_index] = _cached_context(s.context, tokenize)
         ctx_tokens, ctx_simp = ctx_cache[s.chunk_index]
-        ctx_covered = {t for t in info.terms if term_covered(t, ctx_tokens, ctx_simp, synonyms)}
+        ctx_covered = {t for t in info.terms if t in named or term_covered(t, ctx_tokens, ctx_simp, synonyms)}
         s.covered = covered
         s.coverage = coverage(covered)
         s.context_coverage = coverage(ctx_covered)
@@ -193,6 +200,9 @@ def score_sentences(
                 s.score += 0.2
         elif subjects and any(t in simp[:10] for t in subjects):
             s.score += 0.2  # "卫健部门要…": the organisation asked about is what the sentence is about
+        if info.wants_label and _LABEL_RE.search(simp):
+            s.score += 0.25  # "当好农民健康“守护人”": the phrase asked for stands in quotes
+            s.typed = True
         if info.qtype in ("definition", "list") and any(_defines(t, simp) for t in info.quoted):
             s.score += 0.3  # "做到“两包”:医保基金打包、公卫资金打包" defines the term; a mere mention does not
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
@@ -204,7 +214,7 @@ _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
 # A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.
 _PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|何地|何处|"
-                           r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一步种条项点类方几家位])|"
+                           r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一二三四五六七八九十两\d步种条项点类方几家位“「『\"])|"
                            r"(?:在哪里|在哪儿|在哪)(?:试点|开展|推行|实施|举行|召开|设|建|落户)")
 
 

@@ -76,7 +76,8 @@ class ExtractiveAnswerer:
         sentences = self._candidates(hits[: self.pool], docs)
         if not sentences:
             return self._abstain(question, hits, info, shown_trad)
-        ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
+                                 doc_terms=self._focus.naming_terms(info.terms))
         ranked = self._by_meaning(question, ranked)
         # The documents a comparison or an each-of question points at ("讲话…和准格尔旗…").
         pointed = self._focus.pointed(info.terms, info.regions) if wants_each_side(info.simplified) else []
@@ -176,6 +177,12 @@ class ExtractiveAnswerer:
             if reason is not None:
                 pool.remove(reason)
                 chosen = [reason, chosen[0]] if reason.start < chosen[0].start else [chosen[0], reason]
+        if first is None and re.search(r"[；;：:]$", chosen[0].text.strip()) and len(chosen[0].text.strip()) > 20:
+            # "市辖区根据现有条件比照推行;" leaves the rest of the thought to the next sentence of its paragraph.
+            cont = next((n for n in pool if n.doc_id == chosen[0].doc_id and 0 <= n.start - chosen[0].end <= 1), None)
+            if cont is not None:
+                pool.remove(cont)
+                chosen.append(cont)
         covered = set().union(*(s.covered for s in chosen))
         best_score = chosen[0].score
         # A comparison, or a question about each of several things ("人员管理和财务管理各要求…"), needs every
@@ -203,6 +210,12 @@ class ExtractiveAnswerer:
             if other is not None and len(named_docs) > 1 and other.covered - chosen[0].covered:
                 chosen.append(other)
                 pool.remove(other)
+        if info.wants_label and not any(s.typed for s in chosen):
+            # "扮演什么角色": the sentence with the quoted phrase comes next, ahead of more of the same words.
+            label = next((s for s in pool if s.typed and s.score >= ratio * best_score), None)
+            if label is not None:
+                pool.remove(label)
+                chosen.append(label)
         for s in pool:
             if len(chosen) >= want:
                 break

@@ -28,6 +28,9 @@ class DocumentFocus:
     def __init__(self, docs: Mapping[str, DocRecord]) -> None:
         self.text_forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
         self._meta = {doc_id: match_form(f"{d.title}{d.kind}{d.region}{d.issuer}") for doc_id, d in docs.items()}
+        # Who wrote it and what kind of text it is: words that name a document rather than its subject.
+        self._source = {doc_id: (match_form(d.kind), match_form(d.issuer)) for doc_id, d in docs.items()}
+        self._regions = [match_form(d.region) for d in docs.values() if d.region]
 
     def pointed(self, terms: list[str], regions: list[str]) -> list[str]:
         out: list[str] = []
@@ -43,4 +46,17 @@ class DocumentFocus:
             hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
             if hit and hit[0] not in out:
                 out.append(hit[0])
+        return out
+
+    def naming_terms(self, terms: list[str]) -> dict[str, str]:
+        """Question words that name exactly one document by its kind or its author ("评论", "讲话", "秦永方"),
+        each with that document. Topic words of a title ("方案", "医院") do not name a document."""
+        out: dict[str, str] = {}
+        for term in terms:
+            key = match_form(term)
+            if len(key) < 2 or key.isdigit() or any(key in r for r in self._regions):
+                continue  # a place is the subject of a question ("裕安区人民政府" issues, but 裕安区 is asked about)
+            named = [d for d, (kind, issuer) in self._source.items() if key == kind or (len(key) >= 3 and key in issuer)]
+            if len(named) == 1:
+                out[term] = named[0]
         return out
