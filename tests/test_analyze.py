@@ -252,3 +252,13 @@ def test_compound_and_its_parts_count_once():
     ranked = score_sentences(info, [compound, action], idf, lambda t: [x for x in terms if x in t], lambda ts: [])
     assert ranked[0] is action
     assert all(0.0 <= s.coverage <= 1.0 for s in ranked)
+
+
+def test_a_bare_caption_line_ranks_below_a_sentence_about_the_question():
+    caption = "远程医疗中心主任卢某"
+    claim = "卢某认为,专业资质管理是远程医疗的基石。"
+    info = analyze("卢某觉得搞远程医疗最根本要先管好什么？", lambda q: ["卢某", "远程", "医疗", "根本"])
+    sents = [Sentence("d", 0, len(caption), caption, 1, 0, caption),
+             Sentence("d", 20, 20 + len(claim), claim, 1, 0, claim)]
+    ranked = score_sentences(info, sents, IdfTable([caption, claim], list), list, lambda ts: [])
+    assert ranked[0].text == claim

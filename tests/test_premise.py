@@ -299,3 +299,14 @@ def test_declared_actor_the_documents_name_differently():
 def test_asked_actor_is_not_declared():
     text = "编制部门要建立并实施区级医院和乡镇卫生院编制周转池制度。"
     assert check("编制周转池是哪个部门负责建立的？", [sentence(text)]) is None
+
+
+def test_quoted_term_with_another_count_is_a_misquote():
+    text = "医共体内部要算清十本账,才能理顺利益分配。"
+    s = sentence(text)
+    issue = check("文章里的“八本账”分别是哪八本？", [s])
+    assert issue is not None and "十本" in issue.note and issue.sentence is s
+
+
+def test_quoted_term_as_written_is_no_misquote():
+    assert check("文章里的“十本账”分别是哪十本？", [sentence("医共体内部要算清十本账。")]) is None

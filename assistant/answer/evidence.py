@@ -16,6 +16,7 @@ _HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|�
 # A span of time, not a calendar year: "4年", "三个月", "半年" (the lookbehind keeps "2019年" out).
 _DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期)(?!\d)")
 _FREQUENCY_RE = re.compile(r"按[年季月周日天]|每[年季月周日天届]|年终|年底|年初|月底|季度|定期")
+_CAPTION_RE = re.compile(r"[^，,。；;：:！!？?、]{4,30}")
 _LABEL_RE = re.compile(r"[“「『\"][^”」』\"]{2,12}[”」』\"]")
 _WHO_CLASSES = ("department", "institution", "role")
 _WHO_RE = re.compile(r"部门|局|委|办|政府|小组|委员会|医院|卫生院|中心|负责|牵头|同志|领导")
@@ -193,6 +194,10 @@ def score_sentences(
         # .883 / .867 / .900 / .900, dev2 .900 / .925 / .925 / .925, main set .843 / .843 / .843 / .837).
         prior = 1.0 / (1.0 + 0.35 * (s.rank - 1))
         length_penalty = 0.1 if len(s.text) < 8 else 0.0
+        if info.qtype not in ("list", "who", "definition") and _CAPTION_RE.fullmatch(s.text.strip()):
+            # A bare line ("中日医院医务处副处长兼远程医疗中心主任卢清君": a caption, a byline, a title) names the
+            # question's people and topics but states nothing about them.
+            length_penalty += 0.3
         s.score = s.coverage + 0.35 * s.context_coverage + (0.25 if s.typed else 0.0) + 0.4 * prior - length_penalty
         if info.qtype == "who":
             # The answer names an organisation or role the question does not.

@@ -109,7 +109,9 @@ class ExtractiveAnswerer:
         chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
-        listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" and issue is None else []
+        listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" else []
+        if listed and issue is not None and all(s is not issue.sentence for s in listed):
+            listed = []  # a correction leads with the sentence that states the fact; the items would hide it
         chosen = listed or expand_headings(chosen, docs)
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
