@@ -497,6 +497,34 @@ LABELS = {
 }
 
 
+CHANGES = {
+    "changes.txt": (
+        "某区医共体方案解读\n\n"
+        "一、主要修改内容\n\n"
+        "1.修改二级牵头单位。区妇幼保健院不再作为二级牵头单位。\n"
+        "2.修改医保基金包干比例。按95%交牵头医院包干使用。\n"
+        "3.增加医改新的工作内容。增加推进“智医助理”工程、远程会诊推广的内容。\n"
+        "4.因人员变动,调整充实领导小组。\n\n"
+        "二、保障措施\n\n要加强组织领导。\n"
+    ),
+}
+
+
+def test_list_question_about_one_numbered_item_gets_its_body(assistant_over):
+    app = assistant_over(CHANGES, semantic_weight=0)
+    ans = app.ask("这次在医改工作上新加了哪些内容？")
+    check_contract(app, ans)
+    assert "智医助理" in ans.answer
+
+
+def test_list_question_about_the_whole_list_gets_every_item(assistant_over):
+    app = assistant_over(CHANGES, semantic_weight=0)
+    ans = app.ask("主要修改内容有哪些？")
+    check_contract(app, ans)
+    for item in ("二级牵头单位", "包干比例", "领导小组"):
+        assert item in ans.answer
+
+
 def test_question_asking_for_a_label_is_answered_by_the_quoted_phrase(assistant_over):
     # Words only: the fake embedder's sentence "meaning" is noise that would reorder the evidence at random.
     app = assistant_over(LABELS, semantic_weight=0)

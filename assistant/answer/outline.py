@@ -39,14 +39,14 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
             body = following(named[0], docs[named[0].doc_id], 3)
             return body or kids
     if kids:
-        return kids
+        return _one_named(kids, terms, docs) or kids
     for s in top:
         items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
         if len(items) >= 2:
             return items
     run = sibling_run(first, docs)
     if run:
-        return run
+        return _one_named(run, terms, docs) or run
     for s in top:
         # "要算清哪些账" matched on "第八,算清绩效账。": the run answers when its items share the asked word.
         run = sibling_run(s, docs)
@@ -54,6 +54,16 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
         if run and any(sum(t in t2s(r.text) for r in run) >= 3 for t in shared):
             return run
     return []
+
+
+def _one_named(items: list[Sentence], terms: list[str], docs) -> list[Sentence]:
+    """"这次新加了哪些内容" among "1.修改…" … "5.增加医改新的工作内容。": one item's label carries the question's
+    words and its body holds the answer. A question about the whole list matches no single item."""
+    named = [k for k in items if sum(1 for t in terms if len(t) > 1 and t in t2s(k.text)) >= 2]
+    if len(named) != 1:
+        return []
+    body = following(named[0], docs[named[0].doc_id], 3)
+    return [named[0], *body] if body else []
 
 
 def inline_items(s: Sentence, doc) -> list[Sentence]:
