@@ -1,0 +1,213 @@
+"""False premises about acts: who did it, which scheme changed what in which direction, and what was or was not done."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..textnorm import match_form, t2s
+from .analyze import Claim, QuestionInfo, number_form
+from .evidence import Sentence
+
+
+@dataclass
+class PremiseIssue:
+    note: str
+    sentence: Sentence  # the evidence that states the documented fact
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+
+
+# "公卫经费尚未打包" answers a question that assumes the funds were packaged ("打包以后按什么比例").
+_ADVERBS = frozenset("真正 完全 全面 真的 能够 充分 有效 及时 明确 严格 实质 根本 彻底 按时 一起 一并 同步".split())
+_NEGATED_RE = re.compile(r"(尚未|并未|还未|暂未|未曾|没有|未)([\u4e00-\u9fff]{2})")
+
+
+def negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The question takes as done what the evidence says has not been done."""
+    q = info.simplified
+    for s in best:
+        if s.coverage < 0.4:
+            continue
+        simp = t2s(s.text)
+        for m in _NEGATED_RE.finditer(simp):
+            act = m.group(2)
+            if act in _ADVERBS:
+                continue  # "从未真正实现": the adverb is not the thing left undone
+            i = q.find(act)
+            if i < 0 or re.search(r"(未|没|不|无|尚|否)$", q[max(0, i - 2) : i]):
+                continue
+            start, end = clause(simp, m.start(), m.end())
+            subject = simp[start : m.start()]
+            if subject and not any(subject[j : j + 2] in q for j in range(len(subject) - 1)):
+                continue  # "公卫经费尚未打包" says nothing about a question on 医保基金 being packaged
+            return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+    return None
+
+
+# "推进紧密型县域医共体建设,不是简单的机构叠加": what the text denies, which a question may take as said.
+_DENIED_RE = re.compile(r"(?:不是|并非|而非|绝非|不再)(?:简单的|简单地|单纯的|单纯地|一味地?)?([\u4e00-\u9fff]{4,10})")
+_NEGATION_BEFORE = re.compile(r"(不是|并非|而非|不|非|没|未|无)[\u4e00-\u9fff]{0,4}$")
+
+
+def denied_wording(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The question asserts, without negation, four or more characters the evidence says it is not."""
+    q = info.simplified
+    for s in best:
+        if s.coverage < 0.2:  # four characters of the denied wording itself must match, which is strong on its own
+            continue
+        simp = t2s(s.text)
+        for m in _DENIED_RE.finditer(simp):
+            phrase = m.group(1)
+            # From the head of what is denied: "不再作为世立医院…" is not contradicted by a question that names
+            # 世立医院 without saying it still 作为 anything.
+            for n in range(len(phrase), 3, -1):
+                if phrase[:n] not in q:
+                    continue
+                at = q.find(phrase[:n])
+                if _NEGATION_BEFORE.search(q[max(0, at - 6) : at]):
+                    break  # "为什么说不是简单的机构叠加" repeats the denial, it does not contradict it
+                start, end = clause(simp, m.start(), m.end())
+                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+    return None
+
+
+# "课题研究还没启动" where the text reads "课题研究现已完成".
+_NOT_YET_RE = re.compile(r"(?:还没有?|尚未|还未|没有|并未)(?:开始|启动|开展|完成|实施|建立|出台|印发|落实|推行)")
+_DONE_RE = re.compile(r"(?:现已|已经|已|均已|业已)(?:完成|启动|开展|实施|建立|出台|印发|落实|推行|全面)")
+
+
+def already_done(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The question says a thing has not been done; the passage about that thing says it has."""
+    m = _NOT_YET_RE.search(info.simplified)
+    if not m:
+        return None
+    subject = bigrams(info.simplified[max(0, m.start() - 8) : m.start()])
+    for s in best:
+        if s.coverage < 0.3:
+            continue
+        simp = t2s(s.text)
+        for d in _DONE_RE.finditer(simp):
+            start, end = clause(simp, d.start(), d.end())
+            if len(subject & bigrams(simp[max(0, d.start() - 12) : d.start()])) >= 2:
+                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+    return None
+
+
+_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:上|下)?(?:改|调|变|修改|调整|转|降|升)(?:成|为|到|向|至)\s*([^\s，,？?。]+)")
+_CHANGED_TO = r"(?:改|调|修改|调整|变)(?:成|为|到)\s*"
+# Who made a change: the qualifier of a document noun ("新方案", "原方案", "省文件"); "这次/此次" is the new one.
+_ACTOR = re.compile(r"([新原旧老省市区县])(?:方案|文件|政策|办法|意见|规定)|(这次|此次|本次)")
+_ACTOR_NAMES = {"旧": "原", "老": "原", "这次": "新", "此次": "新", "本次": "新"}
+
+
+def _actors(text: str) -> list[str]:
+    return [_ACTOR_NAMES.get(a or b, a or b) for a, b in _ACTOR.findall(text)]
+
+
+def _actor(text: str) -> str | None:
+    found = _actors(text)
+    return found[0] if found else None  # the subject comes first: "新方案建议按省文件规定调整为…"
+
+
+def other_actor(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The value is the documents', but of another scheme: "新方案改成4:3:3" where "原方案…修改为4:3:3"."""
+    q_form = number_form(info.simplified)
+    at = q_form.find(claim.key)
+    mine = _actor(info.simplified[: at]) if at >= 0 else None
+    if mine is None:
+        return None
+    start, end = clause(q_form, at)
+    if sum(1 for c in info.claims if c.kind == claim.kind and c.key in q_form[start:end]) > 1:
+        return None  # "新方案从4:3:3改成6:3:1": a change, whose direction reversed_change judges
+    for s in best:
+        if s.coverage < 0.45:
+            continue
+        simp = number_form(t2s(s.text))
+        i = simp.find(claim.key)
+        if i < 0:
+            continue
+        # The nearest qualifier before the value is the one it belongs to ("省…规定6:3:1,…原方案…修改为4:3:3").
+        theirs = _actors(simp[:i])
+        if theirs and theirs[-1] != mine:
+            return PremiseIssue(f"问题中的“{claim.text}”与文件不符：文件中“{claim.text}”是{theirs[-1]}方案的规定，"
+                                f"不是{mine}方案的。", s)
+    return None
+
+
+def clause(text: str, at: int, after: int | None = None) -> tuple[int, int]:
+    """(start, end) of the clause holding text[at]: from the punctuation before `at` to the next at or after
+    `after` (default `at`)."""
+    start = max(text.rfind(c, 0, at) for c in "，,；;。") + 1
+    ends = [e for e in (text.find(c, at if after is None else after) for c in "，,；;。") if e >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+def reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """"新方案为什么从6:3:1改成4:3:3" when the new scheme changed it *to* 6:3:1: the direction is reversed.
+
+    Only when the actors are explicit: the question's ("新方案") made the change to its starting value,
+    so a change by another actor ("原方案…修改为4:3:3") is not mistaken for it.
+    """
+    m = _CHANGE_Q.search(info.simplified)
+    if not m:
+        return None
+    old, new = match_form(m.group(1)), match_form(m.group(2))
+    for s in best:  # the documents state the very change the other way round
+        simp = match_form(s.text)
+        back = re.search(re.escape(new) + r".{0,6}?(?:改|调|变|修改|调整|转)(?:成|为|到|向)\s*" + re.escape(old), simp)
+        if back and not re.search(re.escape(old) + r".{0,6}?(?:改|调|变|转)(?:成|为|到|向)\s*" + re.escape(new), simp):
+            return PremiseIssue(f"方向与文件相反：文件写的是从“{m.group(2)}”到“{m.group(1)}”。", s)
+    actor = _actor(info.simplified[: m.start()])
+    if actor is None:
+        return None
+    for s in best:
+        simp = match_form(s.text)
+        hit = re.search(_CHANGED_TO + re.escape(old), simp)
+        if hit and _actor(simp[clause(simp, hit.start())[0] : hit.start()]) == actor:
+            return PremiseIssue(
+                f"方向与文件相反：文件写的是调整为“{m.group(1)}”，而不是从“{m.group(1)}”改为“{m.group(2)}”。", s)
+    for s in best:  # the change the question names was made, but by another scheme ("这次下调到93%" / "原方案…93%")
+        simp = match_form(s.text)
+        hit = re.search(_CHANGED_TO + re.escape(new), simp)
+        theirs = _actor(simp[clause(simp, hit.start())[0] : hit.start()]) if hit else None
+        if theirs and theirs != actor:
+            return PremiseIssue(f"问题的前提与文件不符：改为“{m.group(2)}”的是{theirs}方案，不是{actor}方案。", s)
+    return None
+
+
+# "会议是刘国中主持的吧", "街道是跟市中医院组建的，对吧": who did it, as the question asserts.
+_ACTS = "主持|负责|牵头|组建|印发|提出|发布|召开|建立|制定|签订|签署|签|托管"
+_ASSERTED = re.compile(rf"是(?:跟|与|和|由|在)?([^，,。？?是]{{2,12}}?)({_ACTS})((?:{_ACTS})?)")
+# The same said outright, not asked: "周转池是人社部门负责建立的，具体怎么运作？"
+_DECLARED = re.compile(rf"是(?:跟|与|和|由|在)?[^，,。？?是哪谁什]{{2,12}}?(?:{_ACTS})[^，,。？?]{{0,4}}的[，,]")
+
+
+def declared_actor(simplified: str) -> bool:
+    return bool(_DECLARED.search(simplified))
+
+
+def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """The evidence says who did it, and it is not who the question says."""
+    m = _ASSERTED.search(info.simplified)
+    if not m:
+        return None
+    actor, verbs = m.group(1), [v for v in m.group(2, 3) if v]
+    pieces = {actor[i : i + 3] for i in range(max(1, len(actor) - 2))}
+    subject = _trigrams(info.simplified[: m.start()])
+    # The sentence about the question's subject ("3个街道"), among those that say who did it ("负责建立": either).
+    doing = [s for s in best if any(v in t2s(s.text) for v in verbs) and s.coverage >= 0.3]
+    verb = verbs[-1]
+    doing.sort(key=lambda s: -len(subject & _trigrams(t2s(s.text))))
+    for s in doing[:1]:
+        simp = t2s(s.text)
+        start, end = clause(simp, max(simp.find(v) for v in verbs))
+        if any(p in simp[start:end] for p in pieces):
+            return None  # the clause that says who did it names the same actor
+        return PremiseIssue(f"文件中不是“{actor}”{verb}的；原文是“{s.text[start:end]}”。", s)
+    return None
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
