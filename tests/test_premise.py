@@ -310,3 +310,14 @@ def test_quoted_term_with_another_count_is_a_misquote():
 
 def test_quoted_term_as_written_is_no_misquote():
     assert check("文章里的“十本账”分别是哪十本？", [sentence("医共体内部要算清十本账。")]) is None
+
+
+def test_the_thing_named_most_is_another_in_the_text():
+    text = "比如某地模式,其人财物的统一管理其实各地很难复制,最需借鉴的是按签约人头付费的医保支付方式。"
+    issue = check("专家为什么认为某地模式最值得借鉴的是人财物统一管理？", [sentence(text, coverage=0.3)])
+    assert issue is not None and "按签约人头付费" in issue.note
+
+
+def test_the_thing_named_most_as_in_the_text_is_no_issue():
+    text = "比如某地模式,其人财物的统一管理其实各地很难复制,最需借鉴的是按签约人头付费的医保支付方式。"
+    assert check("为什么说某地模式最需借鉴的是按签约人头付费？", [sentence(text)]) is None

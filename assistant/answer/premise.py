@@ -11,7 +11,8 @@ from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, Qu
 from .evidence import Sentence
 from .followup import find_entities
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
-                           denied_wording, negated_presupposition, other_actor, reversed_change)
+                           denied_wording, negated_presupposition, other_actor, reversed_change,
+                           wrong_superlative)
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +74,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         issue = negated_presupposition(info, best)
         if issue:
             return issue
-    issue = denied_wording(info, ranked[: 2 * top]) or already_done(info, best)
+    issue = denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
     if issue:
         return issue
     for phrase in info.quoted:

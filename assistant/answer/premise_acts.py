@@ -211,3 +211,27 @@ def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | N
 
 def _trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+# "最值得借鉴的是人财物统一管理" where the text reads "人财物的统一管理其实各地很难复制,…最需借鉴的是按签约人头付费".
+_MOST_RE = re.compile(r"最[\u4e00-\u9fff]{0,6}?的(?:是|就是)([^，,。；;？?”\"]{2,16})")
+
+
+def wrong_superlative(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question names what is "most" something; the passage names another thing as most, and speaks of the
+    question's one otherwise."""
+    m = _MOST_RE.search(info.simplified)
+    if not m:
+        return None
+    claimed = bigrams(m.group(1))
+    for s in sentences:
+        if s.coverage < 0.2:
+            continue
+        simp = t2s(s.text)
+        for t in _MOST_RE.finditer(simp):
+            theirs = bigrams(t.group(1))
+            elsewhere = bigrams(simp[: t.start()] + simp[t.end() :])
+            if theirs and not claimed & theirs and len(claimed & elsewhere) >= 2:
+                start, end = clause(simp, t.start(), t.end())
+                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+    return None
