@@ -321,3 +321,35 @@ def test_the_thing_named_most_is_another_in_the_text():
 def test_the_thing_named_most_as_in_the_text_is_no_issue():
     text = "比如某地模式,其人财物的统一管理其实各地很难复制,最需借鉴的是按签约人头付费的医保支付方式。"
     assert check("为什么说某地模式最需借鉴的是按签约人头付费？", [sentence(text)]) is None
+
+
+def test_deed_given_to_another_body_is_a_false_premise():
+    text = "发改部门要积极争取中央预算内投资,加大对医疗机构基础设施建设的支持力度;"
+    issue = check("方案让财政部门去争取中央预算内投资来支持基础设施建设，怎么要求的？", [sentence(text, coverage=0.4)])
+    assert issue is not None and "发改部门" in issue.note and "财政部门" in issue.note
+
+
+def test_body_named_in_a_longer_form_is_no_swap():
+    text = "科学核定基层医疗卫生机构年度任务人员编制,统筹使用。"
+    assert check("基层医疗机构的编制怎么核定？", [sentence(text)]) is None
+
+
+def test_relative_clause_asserting_the_chair_is_checked():
+    text = "国务院总理李强1月17日主持召开国务院常务会议,听取优化基层医疗卫生机构布局建设情况的汇报。"
+    issue = check("那次由国务院副总理刘国中主持的国务院常务会议提了哪些要求？", [sentence(text, coverage=0.4)])
+    assert issue is not None and "李强" in issue.note
+
+
+def test_event_stated_in_another_year_is_a_false_premise():
+    text = "2020年8月1日,启动为13周岁在校女学生免费接种宫颈癌疫苗行动。"
+    issue = check("2021年启动的女生免费接种宫颈癌疫苗行动是全国第一个吗？", [sentence(text)], corpus=[text])
+    assert issue is not None and "2020年" in issue.note
+
+
+def test_year_no_document_reaches_on_another_topic_is_no_premise():
+    text = "安徽省人民政府办公厅(皖政办〔2017〕57号)规定,医保基金结余按照6:3:1比例分配。"
+    assert check("2021年医保结余实际分到村卫生室多少钱？", [sentence(text)], corpus=[text]) is None
+
+
+def test_question_that_says_it_was_not_done_is_no_negated_presupposition():
+    assert check("为什么没有把公卫经费一并打包给牵头医院？", [sentence(NOT_PACKED)]) is None

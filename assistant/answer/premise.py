@@ -12,7 +12,7 @@ from .evidence import Sentence
 from .followup import find_entities
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
                            denied_wording, negated_presupposition, other_actor, reversed_change,
-                           wrong_superlative)
+                           swapped_entity, wrong_superlative)
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +58,12 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
                 return issue
             continue
         if claim.unit == "年" and re.match(r"(19|20)\d{2}", claim.text):
-            continue  # a year no document reaches ("2021年分到多少钱") puts the question outside them: abstain
+            # A year no document reaches ("2021年分到多少钱") puts the question outside them: abstain. Unless the
+            # passage states the same event in another year ("2021年启动的…行动" / "2020年8月1日,启动…").
+            issue = _event_year(claim, info.simplified, best[:2])
+            if issue:
+                return issue
+            continue
         for s in best:
             facts = [f for f in _same_kind_facts(claim, s.text) if number_form(f) != claim.key]
             if claim.asked and not _counts_same_thing(claim, info.simplified, s.text):
@@ -74,7 +79,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         issue = negated_presupposition(info, best)
         if issue:
             return issue
-    issue = denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
+    issue = (denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
+             or swapped_entity(info, best))
     if issue:
         return issue
     for phrase in info.quoted:
@@ -115,6 +121,19 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
                                & bigrams(simp[at_s + len(opposite) : at_s + len(opposite) + 6]))
             if s.coverage >= (0.2 if same_object else 0.4):
                 return PremiseIssue(f"文件的说法是“{opposite}”，而不是问题中的“{word}”。", s)
+    return None
+
+
+def _event_year(claim: Claim, question: str, best: list[Sentence]) -> PremiseIssue | None:
+    at = question.find(claim.text)
+    event = bigrams(question[at + len(claim.text) : at + len(claim.text) + 6])
+    for s in best:
+        if s.coverage < 0.45:
+            continue
+        simp = t2s(s.text)
+        for m in re.finditer(r"((?:19|20)\d{2})\s*年", simp):
+            if m.group(1) != claim.text[:4] and event & bigrams(simp[m.end() : m.end() + 12]):
+                return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {m.group(0)}。", s)
     return None
 
 

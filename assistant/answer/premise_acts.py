@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..textnorm import match_form, t2s
 from .analyze import Claim, QuestionInfo, number_form
 from .evidence import Sentence
+from .followup import find_entities
 
 
 @dataclass
@@ -36,7 +37,8 @@ def negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseI
             if act in _ADVERBS:
                 continue  # "从未真正实现": the adverb is not the thing left undone
             i = q.find(act)
-            if i < 0 or re.search(r"(未|没|不|无|尚|否)$", q[max(0, i - 2) : i]):
+            # "为什么没有把公卫经费一并打包": the question itself says it was not done.
+            if i < 0 or re.search(r"未|没|不|无|尚|否", q[clause(q, i)[0] : i]):
                 continue
             start, end = clause(simp, m.start(), m.end())
             subject = simp[start : m.start()]
@@ -179,9 +181,11 @@ def reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | 
 
 # "会议是刘国中主持的吧", "街道是跟市中医院组建的，对吧": who did it, as the question asserts.
 _ACTS = "主持|负责|牵头|组建|印发|提出|发布|召开|建立|制定|签订|签署|签|托管"
-_ASSERTED = re.compile(rf"是(?:跟|与|和|由|在)?([^，,。？?是]{{2,12}}?)({_ACTS})((?:{_ACTS})?)")
+_ASSERTED = re.compile(rf"(?:是(?:跟|与|和|由|在)?|由)([^，,。？?是由]{{2,12}}?)({_ACTS})((?:{_ACTS})?)")
 # The same said outright, not asked: "周转池是人社部门负责建立的，具体怎么运作？"
-_DECLARED = re.compile(rf"是(?:跟|与|和|由|在)?[^，,。？?是哪谁什]{{2,12}}?(?:{_ACTS})[^，,。？?]{{0,4}}的[，,]")
+# ... and "由刘国中主持的那次会议": a relative clause asserts the actor as well.
+_DECLARED = re.compile(rf"是(?:跟|与|和|由|在)?[^，,。？?是哪谁什]{{2,12}}?(?:{_ACTS})[^，,。？?]{{0,4}}的[，,]"
+                       rf"|由[^，,。？?是哪谁什由]{{2,12}}?(?:{_ACTS})的")
 
 
 def declared_actor(simplified: str) -> bool:
@@ -203,7 +207,8 @@ def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | N
     for s in doing[:1]:
         simp = t2s(s.text)
         start, end = clause(simp, max(simp.find(v) for v in verbs))
-        if any(p in simp[start:end] for p in pieces):
+        # "国务院副总理刘国中" and "国务院总理李强" share one piece (国务院): the same actor shares most of them.
+        if sum(p in simp[start:end] for p in pieces) >= max(1, min(2, len(pieces) // 3)):
             return None  # the clause that says who did it names the same actor
         return PremiseIssue(f"文件中不是“{actor}”{verb}的；原文是“{s.text[start:end]}”。", s)
     return None
@@ -235,3 +240,43 @@ def wrong_superlative(info: QuestionInfo, sentences: list[Sentence]) -> PremiseI
                 start, end = clause(simp, t.start(), t.end())
                 return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
     return None
+
+
+_SWAP_CLASSES = ("department", "institution")
+
+
+def swapped_entity(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question gives a deed to one body and the passage that states the deed gives it to another:
+    "让财政部门去争取中央预算内投资" / "发改部门要积极争取中央预算内投资"."""
+    q = info.simplified
+    for cls, term in info.entities:
+        if cls not in _SWAP_CLASSES:
+            continue
+        at = q.find(term)
+        if re.search(r"[哪谁几]|什么", q[max(0, at - 3) : at]):
+            continue  # "有哪些乡镇卫生院": the body is what is asked, not who the question says did it
+        start, end = clause(q, at)
+        deed = bigrams(q[start:at] + q[at + len(term) : end]) - bigrams(term)
+        for s in sentences[:3]:
+            simp = t2s(s.text)
+            own = bigrams(term)
+            if s.coverage < 0.35 or len(own & bigrams(simp)) >= 0.5 * len(own):
+                continue  # the body is named, perhaps in a longer form ("基层医疗卫生机构", "苏木乡镇中心卫生院")
+            for c_start, c_end in _clauses(simp):
+                piece = simp[c_start:c_end]
+                if len(deed & bigrams(piece)) < 3:
+                    continue
+                others = [t for c, t in find_entities(piece) if c == cls and t not in q]
+                if others:
+                    return PremiseIssue(f"问题的前提与文件不符：文件中是“{others[0]}”，不是“{term}”（原文：“{s.text[c_start:c_end]}”）。", s)
+    return None
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"[，,；;。]", text):
+        out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
