@@ -510,6 +510,28 @@ CHANGES = {
 }
 
 
+PROCESS = {
+    "process.txt": (
+        "某区方案政策解读\n\n"
+        "四、起草过程\n\n"
+        # Items longer than a heading line: the run is found from the items themselves, not from a heading.
+        "1.针对我区医共体建设现状,区卫健委请示了市卫健委主要领导和分管领导,结合会议精神起草了初稿。\n"
+        "2.初稿于2020年4月29日至5月7日期间向区医保局等7家单位征求意见,并在区政府网站上进行公示。\n"
+        "3.初稿送区司法局进行合法性审查,根据审查意见进一步修改,形成送审稿,报区政府常务会议审定。\n"
+        "4.区政府于2020年6月1日召开第53次常务会议,审议通过了送审稿,并以区政府办文件予以印发。\n\n"
+        "五、工作目标\n\n要建立分级诊疗模式。\n"
+    ),
+}
+
+
+def test_list_question_whose_best_sentences_are_items_of_one_run_gets_the_run(assistant_over):
+    app = assistant_over(PROCESS, semantic_weight=0)
+    ans = app.ask("初稿从征求意见到合法性审查，一共走了哪些程序？")
+    check_contract(app, ans)
+    for item in ("起草了初稿", "征求意见", "合法性审查", "审议通过"):
+        assert item in ans.answer
+
+
 def test_list_question_about_one_numbered_item_gets_its_body(assistant_over):
     app = assistant_over(CHANGES, semantic_weight=0)
     ans = app.ask("这次在医改工作上新加了哪些内容？")

@@ -13,7 +13,7 @@ from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
-from .outline import expand_headings, listed_items, strip_heading_number
+from .outline import expand_headings, listed_items, shared_run, strip_heading_number
 from .premise import check_premises, swapped_places
 from .types import Answer, Citation
 
@@ -109,7 +109,8 @@ class ExtractiveAnswerer:
         chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
-        listed = listed_items(info.terms, heads, chosen[0], docs) if info.qtype == "list" else []
+        listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
+                  if info.qtype == "list" else [])
         if listed and issue is not None and all(s is not issue.sentence for s in listed):
             listed = []  # a correction leads with the sentence that states the fact; the items would hide it
         chosen = listed or expand_headings(chosen, docs)

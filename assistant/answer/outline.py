@@ -133,11 +133,12 @@ def following(s: Sentence, doc, n: int) -> list[Sentence]:
     return out
 
 
-def sibling_run(s: Sentence, docs) -> list[Sentence]:
+def sibling_run(s: Sentence, docs, headings_only: bool = True) -> list[Sentence]:
     """A list question answered by one numbered heading ("第八,算清绩效账") is answered by its whole run
-    of sibling headings ("第一…第十"), stopping where the numbering starts again."""
+    of sibling headings ("第一…第十"), stopping where the numbering starts again. With headings_only False,
+    any sentence that opens a numbered section counts, however long."""
     doc = docs[s.doc_id]
-    if not is_heading(s, doc):
+    if not (is_heading(s, doc) if headings_only else any(a == s.start for a, _, _ in doc.sections)):
         return []
     secs = [sec for sec in doc.sections if sec[2]]
     idx = next((i for i, sec in enumerate(secs) if sec[0] == s.start), None)
@@ -158,6 +159,19 @@ def sibling_run(s: Sentence, docs) -> list[Sentence]:
     if len(run) < 3:
         return []
     return [_heading_line(s, doc, a, b) for a, b, _ in run][:12]
+
+
+def shared_run(ranked: list[Sentence], docs) -> list[Sentence]:
+    """"从初稿到印发走了哪些程序": when two or more of the best sentences are items of one numbered run
+    ("2.…征求意见", "3.…合法性审查"), the question asks for the run."""
+    for s in ranked:
+        run = sibling_run(s, docs, headings_only=False)
+        if not run:
+            continue
+        starts = {r.start for r in run}
+        if sum(1 for o in ranked if o.doc_id == s.doc_id and o.start in starts) >= 2:
+            return run
+    return []
 
 
 def items_after(s: Sentence, doc) -> list[Sentence]:
