@@ -230,6 +230,9 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "刘国中在湖南调研时去了哪几个县？",
         # a quoted term named but never spelled out, asked about without a type word
         "讲话里说的“两个允许”具体是允许什么？",
+        # the kind of thing asked for (a level of 财政) no passage about it names; a count a keyword query asks
+        "“乡聘村用”人员的补贴由哪一级财政出？",
+        "裕安区 领导小组 成员数量",  # a date in the passage ("2018年5月31日") is no count
     ],
 )
 def test_question_the_documents_do_not_answer_abstains(assistant, question):
@@ -246,6 +249,7 @@ def test_question_the_documents_do_not_answer_abstains(assistant, question):
         "「两包三单六贯通」里的「三单」是指哪三张清单？",  # the part is defined, the whole never quoted as one
         "秦永方说要“算清十本账”，是哪十本账？",  # defined by its numbered items 第一…第十
         "准格尔旗几岁以上的居民可以做结肠癌惠民检查？",  # 50周岁
+        "裕安新方案的初稿送哪个单位做合法性审查？",  # any named body answers 哪个单位: 区司法局
     ],
 )
 def test_close_relatives_of_the_abstention_checks_still_answer(assistant, question):

@@ -24,9 +24,13 @@ _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9ff
 _ITEM_RE = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十]+[)）]")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
-_HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几")
+_HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
+# "由哪一级财政发放": the kind of thing asked for must be named by the passage that answers.
+_ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)([\u4e00-\u9fff]{2})")
+_ANY_BODY = {"部门", "机构", "单位", "组织"}  # any named body answers these: "区司法局", "医共体管理委员会"
 # "一个有力的拳头" is an article, not a count: a lone 一 does not count.
-_QUANTITY_EVIDENCE = re.compile(r"\d|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
+# A figure with what it counts: "123个", "95%", "6:3:1", "三成"; a date ("2018年5月31日") or a model ("1.5T") is no quantity.
+_QUANTITY_EVIDENCE = re.compile(r"\d+\s*[:：∶]\s*\d+|\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:[个项家名人条次所种类成倍床张户位届元]|万|亿|%|％)|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
 # "是二价的还是九价的": the question offers alternatives; the evidence must speak of at least one of them.
 _ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是([^，,。？?]{2,8})")
 # A particular institution: one with a numbered name ("六安市第二人民医院"). A place in front does not make a
@@ -83,6 +87,9 @@ def abstain_reason(
         return "no quantity in evidence"
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         return "no person in evidence"
+    kind = _ASKED_KIND_RE.search(simp_q)
+    if kind and not any(_names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
+        return f"no {kind.group(1)} in evidence"
     if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
         return "no place in evidence"
     level = asked_level(simp_q)
@@ -110,6 +117,14 @@ def abstain_reason(
         if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return f"term {term} named but not defined"
     return None
+
+
+def _names_kind(kind: str, simp: str, synonyms) -> bool:
+    """Does the text name a thing of the asked kind: the word itself, a synonym, or (for 部门/机构/单位) any
+    named body ("卫健委", "区司法局")."""
+    if kind in simp or any(k in simp for k in synonyms([kind])):
+        return True
+    return kind in _ANY_BODY and has_type_evidence("who", simp)
 
 
 def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms) -> list[str]:
