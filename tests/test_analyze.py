@@ -131,6 +131,16 @@ def test_generic_place_words_are_not_regions(text):
     assert find_regions(text) == []
 
 
+@pytest.mark.parametrize("text", ["再由卫生院跟县医院去结算", "呼吸方向的专科联盟是哪天成立的"])
+def test_hospital_and_alliance_words_are_not_regions(text):
+    assert find_regions(text) == []
+
+
+def test_those_several_is_not_a_count_asked():
+    assert asked_unit("跟准格尔旗牵头搞的那几个，内容一样吗") is None
+    assert asked_unit("牵头搞了几个中心") == "个"
+
+
 def test_a_match_straddling_two_place_names_is_not_a_region():
     # "裕安区西市街道": the suffix pattern would read "安区西市"; the known district stays.
     assert find_regions("裕安区西市街道的凤凰桥社区由谁托管？") == ["裕安区"]

@@ -250,6 +250,8 @@ def test_question_the_documents_do_not_answer_abstains(assistant, question):
         "秦永方说要“算清十本账”，是哪十本账？",  # defined by its numbered items 第一…第十
         "准格尔旗几岁以上的居民可以做结肠癌惠民检查？",  # 50周岁
         "裕安新方案的初稿送哪个单位做合法性审查？",  # any named body answers 哪个单位: 区司法局
+        "准格尔旗乡镇卫生院的一把手是怎么选出来的？",  # a generic role: the passage names 院长
+        "中日医院医改办那位主任分享了哪三点体会？",  # 医改办 abbreviates 医改和医疗发展办公室
     ],
 )
 def test_close_relatives_of_the_abstention_checks_still_answer(assistant, question):

@@ -353,3 +353,13 @@ def test_year_no_document_reaches_on_another_topic_is_no_premise():
 
 def test_question_that_says_it_was_not_done_is_no_negated_presupposition():
     assert check("为什么没有把公卫经费一并打包给牵头医院？", [sentence(NOT_PACKED)]) is None
+
+
+def test_a_date_and_the_year_it_reports_on_are_not_a_misattribution():
+    text = "2019年5月8日,国务院办公厅关于对2018年落实有关重大政策措施成效明显地方予以激励的通报中,该旗榜上有名。"
+    assert check("2019年国务院激励成效明显地方的那次通报里，该旗靠的是哪项改革？", [sentence(text)]) is None
+
+
+def test_a_quote_that_drops_only_punctuation_is_no_misquote():
+    text = "正确处理好内部经济利益分配关系,“亲兄弟,明算账”,充分调动积极性。"
+    assert check("要“亲兄弟明算账”，到底算哪些账？", [sentence(text)]) is None

@@ -26,7 +26,7 @@ _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
 # "由哪一级财政发放": the kind of thing asked for must be named by the passage that answers.
-_ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)([\u4e00-\u9fff]{2})")
+_ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)(财政|政府|部门|机构|单位)")
 _ANY_BODY = {"部门", "机构", "单位", "组织"}  # any named body answers these: "区司法局", "医共体管理委员会"
 # "一个有力的拳头" is an article, not a count: a lone 一 does not count.
 # A figure with what it counts: "123个", "95%", "6:3:1", "三成"; a date ("2018年5月31日") or a model ("1.5T") is no quantity.
@@ -135,9 +135,18 @@ def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms) -> list
         if cls not in ("role", "department"):
             continue
         names = [term] + synonyms([term])
-        if not any(n in context for n in names):
-            missing.append(term)
+        if any(n in context for n in names):
+            continue
+        if term in _GENERIC_ROLES and _HEAD_RE.search(context):
+            continue  # "一把手" of a health centre is its 院长 or 主任
+        if len(term) >= 3 and re.search(re.escape(term[:-1]) + r"[\u4e00-\u9fff]{0,8}" + re.escape(term[-1]), context):
+            continue  # "医改办" abbreviates "医改和医疗发展办公室"
+        missing.append(term)
     return missing
+
+
+_GENERIC_ROLES = {"一把手", "主要负责同志", "主要领导", "负责人"}
+_HEAD_RE = re.compile(r"院长|主任|负责人|书记|局长|一把手")
 
 
 def _unknown_institutions(simp_q: str, corpus_forms: list[str]) -> list[str]:

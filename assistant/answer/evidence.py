@@ -214,7 +214,7 @@ def score_sentences(
 
 
 # The quantity a question asks for: "几价", "多少家", "几年" -> the unit the answer must carry.
-_ASKED_UNIT_RE = re.compile(r"(?<!哪)(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户|分(?![之钱配成]))")
+_ASKED_UNIT_RE = re.compile(r"(?<![哪那这])(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户|分(?![之钱配成]))")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
 # A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.

@@ -87,6 +87,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         key = match_form(phrase)
         if len(key) < 4 or any(key in form for form in corpus_forms):
             continue
+        if any(_bare(key) in _bare(form) for form in corpus_forms):
+            continue  # "亲兄弟明算账" is "亲兄弟,明算账" without its comma: quoted right
         s, span = _closest_span(key, best)
         if s is not None and span:
             return PremiseIssue(f"文件中的原文是“{span}”，而不是“{phrase}”。", s)
@@ -137,6 +139,10 @@ def _event_year(claim: Claim, question: str, best: list[Sentence]) -> PremiseIss
     return None
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"[^\w]", "", text)
+
+
 def _counts_same_thing(claim: Claim, question: str, text: str) -> bool:
     """The words right after the count in the question and after a count of the same unit in the text share a pair."""
     if claim.kind != "number" or claim.unit == "年":
@@ -178,6 +184,8 @@ def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> Pr
     """The value is in the documents, but said of something else: "省里规定93%" where the passage reads
     "省《意见》规定…95%…,我区原方案修改为93%". Each value of the passage owns the words from the previous
     value's clause to its own; the question's words around its value must match its owner's, not another's."""
+    if claim.unit == "年":
+        return None  # "2019年5月8日,…关于对2018年落实…的通报": a date and the year it reports on, both true
     q = info.simplified
     at = number_form(q).find(claim.key)
     q_form = number_form(q)
