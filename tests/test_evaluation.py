@@ -195,6 +195,17 @@ def test_bundled_question_set_passes_the_checker(built_index):
     assert unexpected == []
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("questions_*.jsonl")), ids=lambda p: p.stem)
+def test_every_further_question_set_passes_the_checker(built_index, path):
+    # Written by helpers against the cleaned texts: a quote the cleaner no longer produces would silently turn a
+    # question into one that can never be judged right.
+    from assistant.store import load_index
+
+    loaded = load_questions(path)
+    assert loaded.skipped == [] and loaded.warnings == []
+    assert [str(p) for p in check_questions(loaded.questions, load_index(built_index, with_vectors=False))] == []
+
+
 def test_bundled_question_set_meets_the_required_shares():
     qs = load_questions(QFILE).questions
     p = profile(qs)
