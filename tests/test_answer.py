@@ -538,6 +538,29 @@ def test_list_question_whose_best_sentences_are_items_of_one_run_gets_the_run(as
         assert item in ans.answer
 
 
+ACCOUNTS = {
+    "accounts.txt": (
+        "亲兄弟明算账\n\n"
+        "医共体内部要把账算清楚。\n\n"
+        "第一,算清政治账。\n\n第二,算清公益账。\n\n第三,算清医保账。\n\n第四,算清成本账。\n\n第五,算清绩效账。\n"
+    ),
+}
+
+
+def test_list_answer_with_another_count_than_the_question_presupposes_notes_it(assistant_over):
+    app = assistant_over(ACCOUNTS, semantic_weight=0)
+    ans = app.ask("医共体内部要算清的“三本账”分别是哪三本？")
+    check_contract(app, ans)
+    assert "绩效账" in ans.answer
+    assert ans.premise_note and "5" in ans.premise_note
+
+
+def test_list_answer_with_the_presupposed_count_has_no_note(assistant_over):
+    app = assistant_over(ACCOUNTS, semantic_weight=0)
+    ans = app.ask("医共体内部要算清的“五本账”分别是哪五本？")
+    assert "绩效账" in ans.answer and not ans.premise_note
+
+
 def test_list_question_about_one_numbered_item_gets_its_body(assistant_over):
     app = assistant_over(CHANGES, semantic_weight=0)
     ans = app.ask("这次在医改工作上新加了哪些内容？")

@@ -14,7 +14,7 @@ from .compound import question_parts, sentences_for_parts
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, listed_items, shared_run, strip_heading_number
-from .premise import check_premises, swapped_places
+from .premise import check_premises, miscounted_list, swapped_places
 from .types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ class ExtractiveAnswerer:
                   if info.qtype == "list" else [])
         if listed and issue is not None and all(s is not issue.sentence for s in listed):
             listed = []  # a correction leads with the sentence that states the fact; the items would hide it
+        if listed and issue is None:
+            issue = miscounted_list(info, listed)
         chosen = listed or expand_headings(chosen, docs)
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked

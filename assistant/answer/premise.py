@@ -275,3 +275,26 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
         if others:
             return PremiseIssue(f"文件中没有提到“{'、'.join(absent)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
     return None
+
+
+_LIST_COUNTERS = frozenset("本 项 个 条 大 点 类 件 张 方面 步".split())
+
+
+def miscounted_list(info: QuestionInfo, items: list[Sentence]) -> PremiseIssue | None:
+    """"“八本账”分别是哪八本" answered by ten numbered items: the count the question presupposes is not the
+    documents'."""
+    if len(items) < 3:
+        return None
+    for claim in info.claims:
+        if claim.kind != "number" or claim.unit not in _LIST_COUNTERS:
+            continue
+        digits = re.match(r"\d+", claim.key)
+        value = int(digits.group(0)) if digits else None
+        # The items must be the things counted: "八本账" and "算清政治账"…, not "四个方面" and ten other headings.
+        at = info.simplified.find(claim.text)
+        noun = re.match(r"[\u4e00-\u9fff]{1,2}", info.simplified[at + len(claim.text) :]) if at >= 0 else None
+        if noun is None or sum(noun.group(0) in t2s(s.text) for s in items) * 2 < len(items):
+            continue
+        if value is not None and value != len(items) and 2 <= value <= 20:
+            return PremiseIssue(f"文件列出的是{len(items)}项，而不是问题中的“{claim.text}”。", items[0])
+    return None
