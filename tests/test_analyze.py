@@ -131,7 +131,7 @@ def test_generic_place_words_are_not_regions(text):
     assert find_regions(text) == []
 
 
-@pytest.mark.parametrize("text", ["再由卫生院跟县医院去结算", "呼吸方向的专科联盟是哪天成立的"])
+@pytest.mark.parametrize("text", ["再由卫生院跟县医院去结算", "呼吸方向的专科联盟是哪天成立的", "医保省下来的钱怎么分"])
 def test_hospital_and_alliance_words_are_not_regions(text):
     assert find_regions(text) == []
 

@@ -252,6 +252,8 @@ def test_question_the_documents_do_not_answer_abstains(assistant, question):
         "裕安新方案的初稿送哪个单位做合法性审查？",  # any named body answers 哪个单位: 区司法局
         "准格尔旗乡镇卫生院的一把手是怎么选出来的？",  # a generic role: the passage names 院长
         "中日医院医改办那位主任分享了哪三点体会？",  # 医改办 abbreviates 医改和医疗发展办公室
+        "院长年会那篇报道里，32号文是哪天发布的？",  # 院长 is part of a name the documents use (院长年会)
+        "秦永方说要“亲兄弟明算账”，具体要算清哪些账？",  # the quoted saying is an aside, not the term asked
     ],
 )
 def test_close_relatives_of_the_abstention_checks_still_answer(assistant, question):

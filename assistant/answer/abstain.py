@@ -95,7 +95,7 @@ def abstain_reason(
     level = asked_level(simp_q)
     if level and not any(names_place_of_level(level, find_regions(t2s(s.text))) for s in relevant):
         return f"no place of level {level} in evidence"
-    missing = _missing_entities(info, hits[:3], synonyms)
+    missing = _missing_entities(info, hits[:3], synonyms, corpus_forms)
     if missing:
         return f"entities {missing} absent from evidence"
     unknown = _unknown_institutions(simp_q, corpus_forms)
@@ -111,6 +111,9 @@ def abstain_reason(
     for term in info.quoted:
         if any(other != term and other in term for other in info.quoted):
             continue  # "「两包三单六贯通」里的「三单」": the question asks about the part, which is checked itself
+        after = simp_q[simp_q.find(term) + len(term) :]
+        if re.match(r"[”」』\"]?[，,]", after) and term[-2:] not in after:
+            continue  # "要“亲兄弟明算账”，具体要算哪些账": a saying set off by a comma; the ask is what follows it
         # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word.
         about_term = info.qtype in ("definition", "list") or (
             info.qtype == "fact" and re.search(re.escape(term) + r".{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
@@ -127,13 +130,18 @@ def _names_kind(kind: str, simp: str, synonyms) -> bool:
     return kind in _ANY_BODY and has_type_evidence("who", simp)
 
 
-def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms) -> list[str]:
+def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms, corpus_forms: Sequence[str] = ()) -> list[str]:
     """Roles, departments, institutions and funds the question names that no top passage mentions."""
     context = t2s("".join(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}" for h in hits))
     missing = []
+    q = info.simplified
     for cls, term in info.entities:
         if cls not in ("role", "department"):
             continue
+        at = q.find(term)
+        longer = match_form(q[at : at + len(term) + 2]) if at >= 0 else ""
+        if len(longer) > len(term) and any(longer in f for f in corpus_forms):
+            continue  # "院长年会那篇报道": part of a name the documents use, not a role the question asks about
         names = [term] + synonyms([term])
         if any(n in context for n in names):
             continue

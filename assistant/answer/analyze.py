@@ -37,7 +37,7 @@ DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*�
 LABEL_ASK_RE = re.compile(r"(?:什么|哪个|哪些|怎样的|啥)(?:比喻|比方|说法|提法|角色|定位|口号|称呼|名称)|比喻成|比作|形容[为成]?什么|称为什么|叫做什么|概括为什么")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
 # "紧密型县域" and "县级" are not places: the suffix must not start a longer word.
-REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情里城乡]|医院)")
+REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情里城乡]|医院|下来|下的|钱|掉)")
 # Characters that never occur in a place name; a "…市/…县" match containing one is ordinary text.
 _NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两不出型关没照改跟联院")
 # Levels that end a place name; inside a candidate they mark a match straddling two names (州 is part of names).
