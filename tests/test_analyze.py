@@ -191,6 +191,18 @@ def test_has_quantity(unit, text, expected):
     assert has_quantity(unit, text) is expected
 
 
+@pytest.mark.parametrize(
+    "question, text, expected",
+    [
+        ("准格尔旗组建了几家医共体？", "组建3个医共体,覆盖全旗", True),  # another counter, the same thing
+        ("联盟里的三级医院有多少家？", "已覆盖全国31个省市", False),  # another counter, another thing
+        ("联盟里的三级医院有多少家？", "其中三级医院120家", True),
+    ],
+)
+def test_another_counter_answers_only_for_the_same_thing(question, text, expected):
+    assert has_quantity(asked_unit(question), text, given=question) is expected
+
+
 def test_a_quantity_the_question_states_is_not_the_answer():
     text = "中日医院呼吸专科医联体已覆盖455余家医院"
     assert has_quantity("家", text) is True

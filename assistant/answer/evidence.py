@@ -242,10 +242,32 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
     if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
         return True  # "自治区唯一入选" answers "有几个旗县入选"
     units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else _UNIT_FORMS.get(unit, [unit])
-    pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*(?:{'|'.join(map(re.escape, units))})"
+    pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*({'|'.join(map(re.escape, units))})"
     stated = set(re.findall(r"\d+(?:\.\d+)?", t2s(given)))
-    return any(not re.match(r"\d", m.group(0)) or re.match(r"\d+(?:\.\d+)?", m.group(0)).group(0) not in stated
-               for m in re.finditer(pattern, simp))
+    counted = _counted_noun(t2s(given), unit)
+    for m in re.finditer(pattern, simp):
+        digits = re.match(r"\d+(?:\.\d+)?", m.group(0))
+        if digits and digits.group(0) in stated:
+            continue
+        # Another counter stands in only for the same thing: "组建3个医共体" answers "几家医共体", but "31个省市"
+        # does not answer "三级医院有多少家".
+        if m.group(1) != unit and counted and not (_pairs(counted) & _pairs(simp[m.end() : m.end() + 6])):
+            continue
+        return True
+    return False
+
+
+def _counted_noun(question: str, unit: str) -> str:
+    """What a question counts: the words after "几家" ("几家医院"), else before "有多少家" ("三级医院有多少家")."""
+    m = re.search(rf"(?:几|多少)\s*{re.escape(unit)}([\u4e00-\u9fff]{{2,4}})", question)
+    if m:
+        return m.group(1)
+    m = re.search(rf"([\u4e00-\u9fff]{{2,4}}?)(?:各有|共有|一共有|有|占|是)?(?:几|多少)\s*{re.escape(unit)}", question)
+    return m.group(1) if m else ""
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def asks_place(simplified_question: str) -> bool:
