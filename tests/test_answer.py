@@ -211,6 +211,7 @@ def test_generic_city_word_is_not_an_absent_region(assistant, question):
         "医保基金打包给牵头医院多少钱？",
         # a person no passage names
         "区政府审议通过送审稿的那次常务会议是哪位领导主持的？",
+        "那篇推进会讲话是谁讲的？",  # "主要负责同志要亲自抓" names a role, not a person
         # a count in a unit no passage uses
         "准格尔旗医共体有多少张床位？",
         "准格尔旗免费接种的宫颈癌疫苗是几价的？",
