@@ -6,7 +6,7 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
-from ..textnorm import match_form, t2s
+from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence
 from .followup import find_entities
@@ -65,7 +65,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
                 return issue
             continue
         for s in best:
-            facts = [f for f in _same_kind_facts(claim, s.text) if number_form(f) != claim.key]
+            facts = [f for f in _same_kind_facts(claim, s.text) if not _same_value(f, claim)]
             if claim.asked and not _counts_same_thing(claim, info.simplified, s.text):
                 continue
             if facts and s.coverage >= 0.2:  # a value no document states is strong evidence on its own
@@ -137,6 +137,20 @@ def _event_year(claim: Claim, question: str, best: list[Sentence]) -> PremiseIss
             if m.group(1) != claim.text[:4] and event & bigrams(simp[m.end() : m.end() + 12]):
                 return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {m.group(0)}。", s)
     return None
+
+
+def _same_value(fact: str, claim: Claim) -> bool:
+    """The fact states the claim's value ("53次" and "第53次" state the same ordinal)."""
+    if claim.kind == "ordinal":
+        return _value(fact) == _value(claim.text)
+    return number_form(fact) == claim.key
+
+
+def _value(text: str) -> int | None:
+    m = re.search(r"\d+|[零一二三四五六七八九十百两]+", t2s(text))
+    if not m:
+        return None
+    return int(m.group(0)) if m.group(0).isdigit() else cn_int(m.group(0))
 
 
 def _bare(text: str) -> str:
@@ -232,7 +246,10 @@ def _fact_matches(claim: Claim, simp: str) -> list[re.Match]:
     if claim.kind == "percent":
         return list(PERCENT_RE.finditer(simp))
     if claim.kind == "ordinal":
-        return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit]
+        # "第35次常务会议" is answered by "第53次" or by "召开53次常务会议", which drops the 第.
+        plain = [m for m in NUMBER_UNIT_RE.finditer(simp)
+                 if m.group(2) == claim.unit and re.search(r"\d", m.group(1)) and not simp[: m.start()].endswith("第")]
+        return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit] + plain
     # Chinese numerals count ("五个旗级质控中心" contradicts "三个"), except where they cannot be told from
     # the text around them: after 第 (an ordinal) or 哪/几 (a question), and a lone 一 as an article.
     return [m for m in NUMBER_UNIT_RE.finditer(simp)

@@ -97,7 +97,7 @@ def already_done(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | Non
     return None
 
 
-_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:上|下)?(?:改|调|变|修改|调整|转|降|升)(?:成|为|到|向|至)\s*([^\s，,？?。]+)")
+_CHANGE_Q = re.compile(r"从\s*(\S+?)\s*(?:上|下)?(?:改|调|变|修改|调整|转|降|升)(?:成|为|到|向|至)了?\s*([^\s，,？?。]+)")
 _CHANGED_TO = r"(?:改|调|修改|调整|变)(?:成|为|到)\s*"
 # Who made a change: the qualifier of a document noun ("新方案", "原方案", "省文件"); "这次/此次" is the new one.
 _ACTOR = re.compile(r"([新原旧老省市区县])(?:方案|文件|政策|办法|意见|规定)|(这次|此次|本次)")
