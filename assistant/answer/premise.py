@@ -12,7 +12,7 @@ from .evidence import Sentence
 from .followup import find_entities
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
                            denied_wording, negated_presupposition, other_actor, reversed_change,
-                           swapped_entity, wrong_superlative)
+                           overstated_extent, swapped_entity, wrong_superlative)
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +28,8 @@ def antonym_pairs() -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=2)
 def _number_forms(corpus_forms: tuple[str, ...]) -> tuple[str, ...]:
-    """The corpus with numerals as digits, computed once per corpus rather than per claim and question."""
-    return tuple(number_form(f) for f in corpus_forms)
+    """The corpus with numerals as digits and ages in 岁, computed once per corpus rather than per claim."""
+    return tuple(number_form(f).replace("周岁", "岁") for f in corpus_forms)
 
 
 def _same_kind_facts(claim: Claim, text: str) -> list[str]:
@@ -50,7 +50,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     if issue:
         return issue
     for claim in info.claims:
-        if any(claim.key in form for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
+        if any(k in form for k in (claim.key, claim.key.replace("周岁", "岁"))
+               for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
             issue = (_local_conflict(claim, best[:2], siblings, info.simplified) or _misattributed(claim, info, best[:2])
                      or other_actor(claim, info, best[:2]))
@@ -80,7 +81,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         if issue:
             return issue
     issue = (denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
-             or swapped_entity(info, best))
+             or swapped_entity(info, best) or overstated_extent(info, best))
     if issue:
         return issue
     for phrase in info.quoted:
@@ -143,7 +144,7 @@ def _same_value(fact: str, claim: Claim) -> bool:
     """The fact states the claim's value ("53次" and "第53次" state the same ordinal)."""
     if claim.kind == "ordinal":
         return _value(fact) == _value(claim.text)
-    return number_form(fact) == claim.key
+    return number_form(fact).replace("周岁", "岁") == claim.key.replace("周岁", "岁")
 
 
 def _value(text: str) -> int | None:
@@ -252,8 +253,10 @@ def _fact_matches(claim: Claim, simp: str) -> list[re.Match]:
         return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit] + plain
     # Chinese numerals count ("五个旗级质控中心" contradicts "三个"), except where they cannot be told from
     # the text around them: after 第 (an ordinal) or 哪/几 (a question), and a lone 一 as an article.
+    # An age is an age whether in 岁 or 周岁 ("12岁" / "13周岁").
+    units = {"岁", "周岁"} if claim.unit in ("岁", "周岁") else {claim.unit}
     return [m for m in NUMBER_UNIT_RE.finditer(simp)
-            if m.group(2) == claim.unit and not re.search(r"[第哪几]$", simp[: m.start()])
+            if m.group(2) in units and not re.search(r"[第哪几]$", simp[: m.start()])
             and (re.search(r"\d", m.group(1)) or (m.group(1) != "一" or claim.unit not in _ARTICLE_UNITS))]
 
 

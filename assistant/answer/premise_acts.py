@@ -282,3 +282,31 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         out.append((start, len(text)))
     return out
+
+
+# "主诊医师负责制改革已经全面完成了" where the text reads "目前中日医院也仅走完了…初级阶段".
+_ALL_DONE_RE = re.compile(r"(?:全面|全部|完全|都|一路)[\u4e00-\u9fff]{0,8}?(?:完成|改完|做完|走完|实现|到位)")
+_PARTLY_RE = re.compile(r"仅|只|尚未|还未|初级阶段|在路上|还有相当")
+# "三级医院只有一半左右参加" where the text reads "所有三级医院均已参与".
+_SOME_RE = re.compile(r"(?:只有|仅有|不到)?(?:一半|少数|部分|小部分|大部分|多数)")
+_ALL_RE = re.compile(r"(?:所有|全部|全体)([\u4e00-\u9fff]{2,6}?)(?:均|都|全)")
+
+
+def overstated_extent(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question says all of it was done where the passage says only part, or only part where it says all."""
+    q = info.simplified
+    for s in sentences:
+        if s.coverage < 0.3:
+            continue
+        simp = t2s(s.text)
+        if _ALL_DONE_RE.search(q) and not re.search(r"没|未|不", q[: _ALL_DONE_RE.search(q).start()][-4:]):
+            m = _PARTLY_RE.search(simp)
+            if m:
+                start, end = clause(simp, m.start())
+                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+        if _SOME_RE.search(q):
+            for m in _ALL_RE.finditer(simp):
+                if m.group(1) in q:
+                    start, end = clause(simp, m.start(), m.end())
+                    return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+    return None
