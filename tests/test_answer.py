@@ -564,6 +564,26 @@ def test_list_answer_with_the_presupposed_count_has_no_note(assistant_over):
     assert "绩效账" in ans.answer and not ans.premise_note
 
 
+MEMBERS = {
+    "members.txt": (
+        "某旗医共体建设报道\n\n"
+        "全旗以中心医院、中蒙医医院、人民医院和大路医院为龙头,组建4大紧密型医共体。\n\n"
+        "医共体覆盖全旗乡镇卫生院和村卫生室,实行一体化管理。\n"
+    ),
+}
+
+
+def test_members_asked_by_name_are_answered_when_the_passage_lists_them(assistant_over):
+    app = assistant_over(MEMBERS, semantic_weight=0)
+    ans = app.ask("该旗的医共体由哪几家医院牵头？")
+    assert not ans.abstained and "大路医院" in ans.answer
+
+
+def test_members_asked_by_name_are_declined_when_only_their_class_is_named(assistant_over):
+    app = assistant_over(MEMBERS, semantic_weight=0)
+    assert app.ask("该旗医共体覆盖了哪几个乡镇卫生院？").abstained
+
+
 def test_list_question_about_one_numbered_item_gets_its_body(assistant_over):
     app = assistant_over(CHANGES, semantic_weight=0)
     ans = app.ask("这次在医改工作上新加了哪些内容？")

@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 from ..textnorm import match_form, t2s
 from ..types import Hit
 from .analyze import QuestionInfo, find_regions
+from .followup import find_entities
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, has_quantity, has_type_evidence,
                        names_place_of_level)
 
@@ -89,6 +90,9 @@ def abstain_reason(
         return "no quantity in evidence"
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         return "no person in evidence"
+    members = _MEMBERS_ASK.search(simp_q)
+    if members and not any(_names_members(members.group(1) or members.group(2), t2s(s.text)) for s in ranked[:6]):
+        return f"no {members.group(1) or members.group(2)} named in evidence"
     kind = _ASKED_KIND_RE.search(simp_q)
     if kind and not any(_names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
         return f"no {kind.group(1)} in evidence"
@@ -122,6 +126,19 @@ def abstain_reason(
         if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return f"term {term} named but not defined"
     return None
+
+
+# "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
+_MEMBERS_ASK = re.compile(r"(?:哪几个|哪几家|哪些|哪几所)(?:乡镇|社区|村)?(卫生院|医院|卫生室|服务中心)|(卫生院|医院)名单")
+
+
+def _names_members(kind: str, simp: str) -> bool:
+    """Two or more names ending in the kind, listed together ("中心医院、中蒙医医院、人民医院和大路医院"), at least
+    one of them a particular one rather than a class ("村卫生室、乡镇卫生院" name classes)."""
+    names = re.findall(rf"([\u4e00-\u9fff]{{1,10}}?{kind})(?=[、和及与,，。;；]|$)", simp)
+    generic = {t for _, t in find_entities(simp)}
+    particular = [n for n in names if not any(n.endswith(g) and len(n) - len(g) <= 1 for g in generic)]
+    return len(set(names)) >= 2 and bool(particular)
 
 
 def _names_kind(kind: str, simp: str, synonyms) -> bool:
