@@ -128,7 +128,8 @@ class ExtractiveAnswerer:
         """(sentence, score, coverage) of the evidence against one sub-question, best first."""
         info = analyze(part, self._terms)
         copies = [replace(s) for s in ranked]
-        scored = score_sentences(info, copies, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms)
+        scored = score_sentences(info, copies, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
+                                 doc_terms=self._focus.naming_terms(info.terms))
         origin = {id(c): s for c, s in zip(copies, ranked)}
         return [(origin[id(c)], c.score, c.coverage) for c in scored]
 
