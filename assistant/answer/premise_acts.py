@@ -20,6 +20,16 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
 
 
+def _about(sentences: list[Sentence], floor: float) -> list[tuple[Sentence, str]]:
+    """(sentence, its Simplified text) for the sentences about the question (coverage >= floor)."""
+    return [(s, t2s(s.text)) for s in sentences if s.coverage >= floor]
+
+
+def _contradicts(s: Sentence, start: int, end: int) -> PremiseIssue:
+    """The passage's own words, s.text[start:end], against the question's premise."""
+    return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+
+
 # "公卫经费尚未打包" answers a question that assumes the funds were packaged ("打包以后按什么比例").
 _ADVERBS = frozenset("真正 完全 全面 真的 能够 充分 有效 及时 明确 严格 实质 根本 彻底 按时 一起 一并 同步".split())
 _NEGATED_RE = re.compile(r"(尚未|并未|还未|暂未|未曾|没有|未)([\u4e00-\u9fff]{2})")
@@ -28,10 +38,7 @@ _NEGATED_RE = re.compile(r"(尚未|并未|还未|暂未|未曾|没有|未)([\u4e
 def negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
     """The question takes as done what the evidence says has not been done."""
     q = info.simplified
-    for s in best:
-        if s.coverage < 0.4:
-            continue
-        simp = t2s(s.text)
+    for s, simp in _about(best, 0.4):
         for m in _NEGATED_RE.finditer(simp):
             act = m.group(2)
             if act in _ADVERBS:
@@ -44,7 +51,7 @@ def negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseI
             subject = simp[start : m.start()]
             if subject and not any(subject[j : j + 2] in q for j in range(len(subject) - 1)):
                 continue  # "公卫经费尚未打包" says nothing about a question on 医保基金 being packaged
-            return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+            return _contradicts(s, start, end)
     return None
 
 
@@ -56,10 +63,8 @@ _NEGATION_BEFORE = re.compile(r"(不是|并非|而非|不|非|没|未|无)[\u4e0
 def denied_wording(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
     """The question asserts, without negation, four or more characters the evidence says it is not."""
     q = info.simplified
-    for s in best:
-        if s.coverage < 0.2:  # four characters of the denied wording itself must match, which is strong on its own
-            continue
-        simp = t2s(s.text)
+    # A low floor: four characters of the denied wording itself must match, which is strong on its own.
+    for s, simp in _about(best, 0.2):
         for m in _DENIED_RE.finditer(simp):
             phrase = m.group(1)
             # From the head of what is denied: "不再作为世立医院…" is not contradicted by a question that names
@@ -71,7 +76,7 @@ def denied_wording(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | N
                 if _NEGATION_BEFORE.search(q[max(0, at - 6) : at]):
                     break  # "为什么说不是简单的机构叠加" repeats the denial, it does not contradict it
                 start, end = clause(simp, m.start(), m.end())
-                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+                return _contradicts(s, start, end)
     return None
 
 
@@ -86,14 +91,11 @@ def already_done(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | Non
     if not m:
         return None
     subject = bigrams(info.simplified[max(0, m.start() - 8) : m.start()])
-    for s in best:
-        if s.coverage < 0.3:
-            continue
-        simp = t2s(s.text)
+    for s, simp in _about(best, 0.3):
         for d in _DONE_RE.finditer(simp):
             start, end = clause(simp, d.start(), d.end())
             if len(subject & bigrams(simp[max(0, d.start() - 12) : d.start()])) >= 2:
-                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+                return _contradicts(s, start, end)
     return None
 
 
@@ -229,16 +231,13 @@ def wrong_superlative(info: QuestionInfo, sentences: list[Sentence]) -> PremiseI
     if not m:
         return None
     claimed = bigrams(m.group(1))
-    for s in sentences:
-        if s.coverage < 0.2:
-            continue
-        simp = t2s(s.text)
+    for s, simp in _about(sentences, 0.2):
         for t in _MOST_RE.finditer(simp):
             theirs = bigrams(t.group(1))
             elsewhere = bigrams(simp[: t.start()] + simp[t.end() :])
             if theirs and not claimed & theirs and len(claimed & elsewhere) >= 2:
                 start, end = clause(simp, t.start(), t.end())
-                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+                return _contradicts(s, start, end)
     return None
 
 
@@ -295,18 +294,15 @@ _ALL_RE = re.compile(r"(?:所有|全部|全体)([\u4e00-\u9fff]{2,6}?)(?:均|都
 def overstated_extent(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
     """The question says all of it was done where the passage says only part, or only part where it says all."""
     q = info.simplified
-    for s in sentences:
-        if s.coverage < 0.3:
-            continue
-        simp = t2s(s.text)
+    for s, simp in _about(sentences, 0.3):
         if _ALL_DONE_RE.search(q) and not re.search(r"没|未|不", q[: _ALL_DONE_RE.search(q).start()][-4:]):
             m = _PARTLY_RE.search(simp)
             if m:
                 start, end = clause(simp, m.start())
-                return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+                return _contradicts(s, start, end)
         if _SOME_RE.search(q):
             for m in _ALL_RE.finditer(simp):
                 if m.group(1) in q:
                     start, end = clause(simp, m.start(), m.end())
-                    return PremiseIssue(f"问题的前提与文件不符：文件写的是“{s.text[start:end]}”。", s)
+                    return _contradicts(s, start, end)
     return None
