@@ -8,7 +8,7 @@ from ..textnorm import match_form, t2s
 from ..types import Hit
 from .analyze import QuestionInfo, find_regions
 from .followup import find_entities
-from .evidence import (Sentence, asked_level, asked_unit, asks_place, has_quantity, has_type_evidence,
+from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
@@ -91,8 +91,9 @@ def abstain_reason(
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         return "no person in evidence"
     members = _MEMBERS_ASK.search(simp_q)
-    if members and not any(_names_members(members.group(1) or members.group(2), t2s(s.text)) for s in ranked[:6]):
-        return f"no {members.group(1) or members.group(2)} named in evidence"
+    member_kind = members and (members.group(1) or members.group(2))
+    if member_kind and not any(_names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
+        return f"no {member_kind} named in evidence"
     kind = _ASKED_KIND_RE.search(simp_q)
     if kind and not any(_names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
         return f"no {kind.group(1)} in evidence"
@@ -109,7 +110,7 @@ def abstain_reason(
         return f"institutions {unknown} in no document"
     context = t2s("".join(s.text for s in ranked[:6]))
     m = _ALTERNATIVES_RE.search(simp_q)
-    if m and not any(_bigrams(_bare(option)) & _bigrams(context) for option in m.groups()):
+    if m and not any(char_pairs(_bare(option)) & char_pairs(context) for option in m.groups()):
         return f"neither {m.group(1)} nor {m.group(2)} in evidence"
     if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%|率", simp_q):
         if not any(has_type_evidence("ratio", s.text) for s in relevant):
@@ -202,10 +203,6 @@ def _described_as(term: str, simp_q: str, sentences: list[Sentence]) -> bool:
 
 def _bare(option: str) -> str:
     return re.sub(r"^(?:是|按|用|由|在)|(?:的|呢|吗|啊|算)+$", "", option)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def defined(term: str, sentences: list[Sentence]) -> bool:

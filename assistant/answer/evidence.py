@@ -251,7 +251,7 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
             continue
         # Another counter stands in only for the same thing: "组建3个医共体" answers "几家医共体", but "31个省市"
         # does not answer "三级医院有多少家".
-        if m.group(1) != unit and counted and not (_pairs(counted) & _pairs(simp[m.end() : m.end() + 6])):
+        if m.group(1) != unit and counted and not (char_pairs(counted) & char_pairs(simp[m.end() : m.end() + 6])):
             continue
         return True
     return False
@@ -266,7 +266,8 @@ def _counted_noun(question: str, unit: str) -> str:
     return m.group(1) if m else ""
 
 
-def _pairs(text: str) -> set[str]:
+def char_pairs(text: str) -> set[str]:
+    """Every two adjacent characters of a text, for telling whether two short stretches share a word."""
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 

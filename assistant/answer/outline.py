@@ -34,19 +34,18 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
     kids = children_of_heading(top, docs)
     if kids and all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in kids):
         # Bare labels ("1.起草依据。2.模式特点。"): the items are in the body of the label the question names.
-        named = [k for k in kids if any(t in t2s(k.text) for t in terms)]
-        if len(named) == 1:
-            body = following(named[0], docs[named[0].doc_id], 3)
-            return body or kids
+        named = _one_named(kids, terms, docs, min_terms=1)
+        if named:
+            return named[1] or kids
     if kids:
-        return _one_named(kids, terms, docs) or kids
+        return _with_body(_one_named(kids, terms, docs)) or kids
     for s in top:
         items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
         if len(items) >= 2:
             return items
     run = sibling_run(first, docs)
     if run:
-        return _one_named(run, terms, docs) or run
+        return _with_body(_one_named(run, terms, docs)) or run
     for s in top:
         # "要算清哪些账" matched on "第八,算清绩效账。": the run answers when its items share the asked word.
         run = sibling_run(s, docs)
@@ -56,14 +55,19 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
     return []
 
 
-def _one_named(items: list[Sentence], terms: list[str], docs) -> list[Sentence]:
-    """"这次新加了哪些内容" among "1.修改…" … "5.增加医改新的工作内容。": one item's label carries the question's
-    words and its body holds the answer. A question about the whole list matches no single item."""
-    named = [k for k in items if sum(1 for t in terms if len(t) > 1 and t in t2s(k.text)) >= 2]
+def _one_named(items: list[Sentence], terms: list[str], docs, min_terms: int = 2) -> tuple[Sentence, list[Sentence]] | None:
+    """The one item whose label carries at least min_terms of the question's words, with the body under it:
+    "这次新加了哪些内容" among "1.修改…" … "5.增加医改新的工作内容。". A question about the whole list matches no
+    single item. (A bare label names its topic in a word or two, so one word is enough there.)"""
+    named = [k for k in items if sum(1 for t in terms if (len(t) > 1 or min_terms == 1) and t in t2s(k.text)) >= min_terms]
     if len(named) != 1:
-        return []
-    body = following(named[0], docs[named[0].doc_id], 3)
-    return [named[0], *body] if body else []
+        return None
+    return named[0], following(named[0], docs[named[0].doc_id], 3)
+
+
+def _with_body(named: tuple[Sentence, list[Sentence]] | None) -> list[Sentence]:
+    """The named item followed by its body; nothing when it has no body to add."""
+    return [named[0], *named[1]] if named and named[1] else []
 
 
 def inline_items(s: Sentence, doc) -> list[Sentence]:

@@ -29,7 +29,12 @@ def antonym_pairs() -> list[tuple[str, str]]:
 @lru_cache(maxsize=2)
 def _number_forms(corpus_forms: tuple[str, ...]) -> tuple[str, ...]:
     """The corpus with numerals as digits and ages in 岁, computed once per corpus rather than per claim."""
-    return tuple(number_form(f).replace("周岁", "岁") for f in corpus_forms)
+    return tuple(_age_in_years(number_form(f)) for f in corpus_forms)
+
+
+def _age_in_years(text: str) -> str:
+    """"13周岁" as "13岁": the same age, so a claim and a fact compare equal whichever way each writes it."""
+    return text.replace("周岁", "岁")
 
 
 def _same_kind_facts(claim: Claim, text: str) -> list[str]:
@@ -50,7 +55,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
     if issue:
         return issue
     for claim in info.claims:
-        if any(k in form for k in (claim.key, claim.key.replace("周岁", "岁"))
+        if any(k in form for k in (claim.key, _age_in_years(claim.key))
                for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
             issue = (_local_conflict(claim, best[:2], siblings, info.simplified) or _misattributed(claim, info, best[:2])
@@ -144,7 +149,7 @@ def _same_value(fact: str, claim: Claim) -> bool:
     """The fact states the claim's value ("53次" and "第53次" state the same ordinal)."""
     if claim.kind == "ordinal":
         return _value(fact) == _value(claim.text)
-    return number_form(fact).replace("周岁", "岁") == claim.key.replace("周岁", "岁")
+    return _age_in_years(number_form(fact)) == _age_in_years(claim.key)
 
 
 def _value(text: str) -> int | None:
@@ -176,10 +181,11 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
     """
     for s in best:
         facts = _same_kind_facts(claim, s.text)
-        if claim.asked and not _counts_same_thing(claim, info_text, s.text):
+        same_thing = _counts_same_thing(claim, info_text, s.text)
+        if claim.asked and not same_thing:
             continue
         # A count of the same thing ("三个旗级质控中心" / "五个旗级质量与控制中心") needs less of the question's wording.
-        if s.coverage < (0.2 if _counts_same_thing(claim, info_text, s.text) else 0.45):
+        if s.coverage < (0.2 if same_thing else 0.45):
             continue
         if claim.unit == "年":  # calendar years only: "4年" (a term of office) and "2016年" are different facts
             facts = [f for f in facts if re.match(r"(19|20)\d{2}", f)]
