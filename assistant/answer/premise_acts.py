@@ -148,6 +148,12 @@ def clause(text: str, at: int, after: int | None = None) -> tuple[int, int]:
     return start, min(ends) if ends else len(text)
 
 
+def _changed_by(text: str, value: str) -> str | None:
+    """Which scheme the text says changed something to value ("原方案将比例修改为4:3:3" -> 原), if it says."""
+    hit = re.search(_CHANGED_TO + re.escape(value), text)
+    return _actor(text[clause(text, hit.start())[0] : hit.start()]) if hit else None
+
+
 def reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
     """"新方案为什么从6:3:1改成4:3:3" when the new scheme changed it *to* 6:3:1: the direction is reversed.
 
@@ -167,15 +173,11 @@ def reversed_change(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | 
     if actor is None:
         return None
     for s in best:
-        simp = match_form(s.text)
-        hit = re.search(_CHANGED_TO + re.escape(old), simp)
-        if hit and _actor(simp[clause(simp, hit.start())[0] : hit.start()]) == actor:
+        if _changed_by(match_form(s.text), old) == actor:
             return PremiseIssue(
                 f"方向与文件相反：文件写的是调整为“{m.group(1)}”，而不是从“{m.group(1)}”改为“{m.group(2)}”。", s)
     for s in best:  # the change the question names was made, but by another scheme ("这次下调到93%" / "原方案…93%")
-        simp = match_form(s.text)
-        hit = re.search(_CHANGED_TO + re.escape(new), simp)
-        theirs = _actor(simp[clause(simp, hit.start())[0] : hit.start()]) if hit else None
+        theirs = _changed_by(match_form(s.text), new)
         if theirs and theirs != actor:
             return PremiseIssue(f"问题的前提与文件不符：改为“{m.group(2)}”的是{theirs}方案，不是{actor}方案。", s)
     return None
@@ -294,13 +296,16 @@ _ALL_RE = re.compile(r"(?:所有|全部|全体)([\u4e00-\u9fff]{2,6}?)(?:均|都
 def overstated_extent(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
     """The question says all of it was done where the passage says only part, or only part where it says all."""
     q = info.simplified
+    done = _ALL_DONE_RE.search(q)
+    all_done = bool(done) and not re.search(r"没|未|不", q[: done.start()][-4:])
+    some = bool(_SOME_RE.search(q))
     for s, simp in _about(sentences, 0.3):
-        if _ALL_DONE_RE.search(q) and not re.search(r"没|未|不", q[: _ALL_DONE_RE.search(q).start()][-4:]):
+        if all_done:
             m = _PARTLY_RE.search(simp)
             if m:
                 start, end = clause(simp, m.start())
                 return _contradicts(s, start, end)
-        if _SOME_RE.search(q):
+        if some:
             for m in _ALL_RE.finditer(simp):
                 if m.group(1) in q:
                     start, end = clause(simp, m.start(), m.end())
