@@ -228,8 +228,13 @@ def asked_unit(simplified_question: str) -> str | None:
     return m.group(1) if m else None
 
 
-# Ways of writing a unit besides itself: an age in 周岁, a count of one as 唯一/仅此一.
-_UNIT_FORMS = {"岁": ["周岁", "岁"]}
+# Ways of writing a unit besides itself: an age in 周岁 or 岁 (a count of one as 唯一, below).
+_UNIT_FORMS = {"岁": ["周岁", "岁"], "周岁": ["周岁", "岁"]}
+
+
+def unit_forms(unit: str) -> list[str]:
+    """The ways texts write a unit: "岁" and "周岁" are the same age."""
+    return _UNIT_FORMS.get(unit, [unit])
 _ONLY_ONE_RE = re.compile(r"唯一|仅有一|只有一")
 
 
@@ -241,7 +246,7 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
     simp = t2s(text)
     if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
         return True  # "自治区唯一入选" answers "有几个旗县入选"
-    units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else _UNIT_FORMS.get(unit, [unit])
+    units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else unit_forms(unit)
     pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*({'|'.join(map(re.escape, units))})"
     stated = set(re.findall(r"\d+(?:\.\d+)?", t2s(given)))
     counted = _counted_noun(t2s(given), unit)

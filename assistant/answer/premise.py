@@ -8,7 +8,7 @@ from importlib import resources
 
 from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
-from .evidence import Sentence
+from .evidence import Sentence, unit_forms
 from .followup import find_entities
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
                            denied_wording, negated_presupposition, other_actor, reversed_change,
@@ -259,8 +259,7 @@ def _fact_matches(claim: Claim, simp: str) -> list[re.Match]:
         return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit] + plain
     # Chinese numerals count ("五个旗级质控中心" contradicts "三个"), except where they cannot be told from
     # the text around them: after 第 (an ordinal) or 哪/几 (a question), and a lone 一 as an article.
-    # An age is an age whether in 岁 or 周岁 ("12岁" / "13周岁").
-    units = {"岁", "周岁"} if claim.unit in ("岁", "周岁") else {claim.unit}
+    units = set(unit_forms(claim.unit))  # "12岁" is compared with "13周岁"
     return [m for m in NUMBER_UNIT_RE.finditer(simp)
             if m.group(2) in units and not re.search(r"[第哪几]$", simp[: m.start()])
             and (re.search(r"\d", m.group(1)) or (m.group(1) != "一" or claim.unit not in _ARTICLE_UNITS))]
