@@ -13,7 +13,7 @@ from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
-from .outline import expand_headings, listed_items, shared_run, strip_heading_number
+from .outline import expand_headings, listed_items, series_run, shared_run, strip_heading_number
 from .premise import check_premises, miscounted_list, swapped_places
 from .types import Answer, Citation
 
@@ -111,6 +111,9 @@ class ExtractiveAnswerer:
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
                   if info.qtype == "list" else [])
+        if not listed and info.qtype in ("list", "how", "why"):
+            # "三点体会,一是…;" answers with its "二是…;" and "三是…" whatever their words.
+            listed = series_run(chosen[0], docs[chosen[0].doc_id])
         if listed and issue is not None and all(s is not issue.sentence for s in listed):
             listed = []  # a correction leads with the sentence that states the fact; the items would hide it
         if listed and issue is None:

@@ -221,6 +221,38 @@ def _ordinal_style(ordinal: str) -> str:
     return "digit" if ordinal[0].isdigit() else "cn"
 
 
+_CN_DIGITS = "一二三四五六七八九十"
+# "一是…;二是…;三是…", "其一,…其二,…": points counted off in running text rather than as headings.
+_SERIES_MARK = re.compile(r"(?:^|(?<=[，,：:；;。]))\s*(?:其([一二三四五六七八九十])[，,、]|([一二三四五六七八九十])是)")
+_PIECE = re.compile(r"[^。！？；;\n]+[。！？；;]?")
+
+
+def series_run(s: Sentence, doc) -> list[Sentence]:
+    """"…三点体会,一是…;" + "二是…;" + "三是…。": the sentence that opens a counted series with the pieces
+    that continue it, in order; nothing when s opens no series or the series stops at one point."""
+    marks = list(_SERIES_MARK.finditer(s.text))
+    if not marks or _series_number(marks[0]) != 1:
+        return []
+    expect = _series_number(marks[-1]) + 1
+    out = [s]
+    limit = min(len(doc.text), s.end + 1200)
+    for m in _PIECE.finditer(doc.text[s.end : limit]):
+        piece = m.group(0)
+        if not piece.strip():
+            continue
+        found = list(_SERIES_MARK.finditer(piece.strip()))
+        if not found or found[0].start() > 0 or _series_number(found[0]) != expect:
+            break
+        a = s.end + m.start() + len(piece) - len(piece.lstrip())
+        out.append(Sentence(s.doc_id, a, s.end + m.end(), piece.strip(), s.rank, s.chunk_index, s.context))
+        expect = _series_number(found[-1]) + 1
+    return out if len(out) >= 2 else []
+
+
+def _series_number(m: re.Match) -> int:
+    return _CN_DIGITS.index(m.group(1) or m.group(2)) + 1
+
+
 def strip_heading_number(text: str) -> str:
     """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
     return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)

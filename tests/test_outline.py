@@ -1,0 +1,51 @@
+"""Outline-aware evidence: counted series in running text ("一是…;二是…;三是…")."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.answer.evidence import Sentence
+from assistant.answer.outline import series_run
+
+TEXT = (
+    "座谈会上,张主任谈了三点体会,一是牵头医院的带动作用;\n"
+    "二是乡镇卫生院的承接能力;\n"
+    "三是财政部门的持续投入。\n"
+    "会议还通报了下一步工作安排。"
+)
+
+
+def _sentence(doc, text: str) -> Sentence:
+    start = doc.text.index(text)
+    return Sentence("d", start, start + len(text), text, 1, 0, "")
+
+
+def test_series_run_continues_the_counted_points():
+    doc = SimpleNamespace(text=TEXT, sections=[])
+    first = _sentence(doc, "座谈会上,张主任谈了三点体会,一是牵头医院的带动作用;")
+    run = series_run(first, doc)
+    assert [s.text for s in run] == [first.text, "二是乡镇卫生院的承接能力;", "三是财政部门的持续投入。"]
+    assert all(doc.text[s.start : s.end] == s.text for s in run)
+
+
+@pytest.mark.parametrize("text", ["二是乡镇卫生院的承接能力;", "会议还通报了下一步工作安排。"])
+def test_series_run_needs_the_first_point(text):
+    doc = SimpleNamespace(text=TEXT, sections=[])
+    assert series_run(_sentence(doc, text), doc) == []
+
+
+def test_series_run_stops_where_the_counting_breaks():
+    text = "体会有二,一是要有担当;\n其次要有投入。\n三是要有耐心。"
+    doc = SimpleNamespace(text=text, sections=[])
+    assert series_run(_sentence(doc, "体会有二,一是要有担当;"), doc) == []
+
+
+def test_list_question_answers_every_counted_point(assistant_over):
+    app = assistant_over({"talk.txt": "某县医共体座谈会纪要\n\n" + TEXT + "\n"})
+    ans = app.ask("张主任谈了哪几点体会？")
+    assert ans.abstained is False, ans.answer
+    for item in ("带动作用", "承接能力", "持续投入"):
+        assert item in ans.answer
+    for c in ans.citations:
+        assert app.show(c.source)["text"][c.start : c.end] == c.quote
