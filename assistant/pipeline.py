@@ -192,14 +192,27 @@ class Assistant:
         self._focus = self._focus or DocumentFocus(self._docs)
         terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
         present = {h.chunk.doc_id for h in hits}
+        seen = {h.chunk.id for h in hits}
         allowed = (filters or {}).get("source")
+        regions = find_regions(simp)
+        # Each side of "A的…和B的…" is searched with its own words in its own document; other pointed
+        # documents absent from the hits get their best passages for the whole question.
+        sides = self._focus.sides(question, terms, regions)
+        queries = [(d, sides.get(d, question)) for d in [*sides, *self._focus.pointed(terms, regions)[:3]]]
         extra: list[Hit] = []
-        for doc_id in self._focus.pointed(terms, find_regions(simp))[:3]:
+        for doc_id, query in dict(queries).items():
             source = self._docs[doc_id].source
-            if doc_id in present or (allowed and source not in ([allowed] if isinstance(allowed, str) else allowed)):
+            if (doc_id in present and doc_id not in sides) or (
+                    allowed and source not in ([allowed] if isinstance(allowed, str) else allowed)):
                 continue
             wanted = {**(filters or {}), "source": source}
-            extra += self.retriever.search(question, k=2, filters=wanted, mode=mode)
+            found = self.retriever.search(query, k=2, filters=wanted, mode=mode)
+            if query != question:  # the side's words can miss what the whole question finds there
+                found += self.retriever.search(question, k=1, filters=wanted, mode=mode)
+            for h in found:
+                if h.chunk.id not in seen:
+                    seen.add(h.chunk.id)
+                    extra.append(h)
         if not extra:
             return hits
         # Inside the answerer's evidence pool (its first hits), ahead of the weakest passages of the crowd.

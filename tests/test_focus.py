@@ -27,3 +27,34 @@ def test_comparison_points_at_each_named_document():
     focus = DocumentFocus(DOCS)
     assert wants_each_side("讲话和评论有什么区别？")
     assert focus.pointed(["讲话", "评论"], []) == ["a", "b"]
+
+
+def test_sides_split_a_comparison_at_its_join():
+    focus = DocumentFocus(DOCS)
+    sides = focus.sides("讲话提的医共体方案要求，和秦永方算账的说法有何不同？", ["讲话", "医共体", "方案", "要求", "秦永方", "算账", "说法"], [])
+    assert sides == {"a": "讲话提的医共体方案要求", "b": "秦永方算账的说法有何不同?"}
+
+
+def test_a_side_that_only_names_its_document_shares_the_other_sides_topic():
+    focus = DocumentFocus(DOCS)
+    sides = focus.sides("讲话和秦永方对方案比例的说法有何不同", ["讲话", "秦永方", "方案", "比例", "说法"], [])
+    assert sides["a"] == "讲话对方案比例的说法有何不同"
+    assert sides["b"] == "秦永方对方案比例的说法有何不同"
+
+
+def test_no_sides_without_two_pointed_documents():
+    focus = DocumentFocus(DOCS)
+    assert focus.sides("讲话和比例有何不同", ["讲话", "比例"], []) == {}
+    assert focus.sides("医共体有什么不同", ["医共体"], []) == {}
+
+
+def test_comparison_answers_each_side_with_its_own_words(assistant_over):
+    app = assistant_over({
+        "talk.txt": "在全市医共体推进会上的讲话\n\n要改革用人办法,落实县招乡用政策。\n\n乡村医生的做法各有不同,一些乡村医生的做法值得推广。\n",
+        "report.txt": "某旗医共体建设报道\n\n某旗对乡村医生实行旗招、乡管、村用。\n",
+    })
+    ans = app.ask("讲话提的基层用人办法，和某旗对乡村医生的做法有何不同？")
+    assert ans.abstained is False, ans.answer
+    talk = [c.quote for c in ans.citations if c.source == "talk.txt"]
+    assert talk and "县招乡用" in talk[0], ans.answer  # the 讲话 side answers with its own words, not the shared ones
+    assert any("旗招" in c.quote for c in ans.citations)

@@ -106,12 +106,13 @@ class ExtractiveAnswerer:
     def _answer_with_issue(self, question: str, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
                            issue, docs, shown_trad: bool) -> Answer:
         """The answer from the ranked evidence; a false premise leads with the sentence that states the fact."""
-        chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None)
+        sides = self._focus.sides(question, info.terms, info.regions) if len(pointed) >= 2 else {}
+        chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None, sides=sides)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
                   if info.qtype == "list" else [])
-        if not listed and info.qtype in ("list", "how", "why"):
+        if not listed and not sides and info.qtype in ("list", "how", "why"):
             # "三点体会,一是…;" answers with its "二是…;" and "三是…" whatever their words.
             listed = series_run(chosen[0], docs[chosen[0].doc_id])
         if listed and issue is not None and all(s is not issue.sentence for s in listed):
@@ -172,8 +173,16 @@ class ExtractiveAnswerer:
         core = place_core(region)
         return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
 
+    def _best_for(self, part: str, sentences: list[Sentence]) -> Sentence | None:
+        """The sentence that best answers one part of the question, if any shares its words; the whole
+        question's score of a sentence counts for half, as for the parts of a compound question."""
+        top = max((s.score for s in sentences), default=0.0) or 1.0
+        scored = [(s, score + 0.5 * s.score / top) for s, score, cov in self._rank_part(part, sentences) if cov > 0]
+        return max(scored, key=lambda x: x[1])[0] if scored else None
+
     def _select(self, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
-                first: Sentence | None = None) -> list[Sentence]:
+                first: Sentence | None = None, sides: Mapping[str, str] | None = None) -> list[Sentence]:
+        sides = sides or {}
         chosen = [first] if first is not None else []
         pool = [s for s in ranked if s is not first]
         if not chosen:
@@ -204,10 +213,12 @@ class ExtractiveAnswerer:
         if multi:
             want = max(want, self.max_sentences)
         if len(pointed) >= 2 and first is None:
-            # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at.
+            # "讲话…和准格尔旗…", "秦永方说的…和裕安区…": one side from each document the question points at,
+            # the best sentence there for that side's own words when the question has two sides.
             chosen = []
-            for doc_id in pointed[:3]:
-                side = next((s for s in ranked if s.doc_id == doc_id), None)
+            for doc_id in (list(sides) or pointed[:3]):
+                side = self._best_for(sides[doc_id], [s for s in ranked if s.doc_id == doc_id]) if sides else None
+                side = side or next((s for s in ranked if s.doc_id == doc_id), None)
                 if side is not None:
                     chosen.append(side)
             chosen = chosen or [ranked[0]]

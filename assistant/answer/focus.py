@@ -9,6 +9,8 @@ from ..types import DocRecord
 from .analyze import place_core, question_type
 
 _EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
+# Where a comparison joins its two sides: "A…，和B…", "A与B…", "A跟B比…".
+_JOIN_RE = re.compile(r"[，,]?(?:和|与|跟|以及|对比|相比|比较)")
 
 
 def wants_each_side(simplified_question: str) -> bool:
@@ -35,18 +37,62 @@ class DocumentFocus:
     def pointed(self, terms: list[str], regions: list[str]) -> list[str]:
         out: list[str] = []
         for term in [*regions, *terms]:
-            if len(term) < 2 or term.isdigit():
-                continue
-            key = place_core(term) if term in regions else match_form(term)
-            if not key:
-                continue
-            meta = [d for d, f in self._meta.items() if key in f]
-            text = [d for d, f in self.text_forms.items() if key in f]
-            # Text alone points only with a long, specific term; short words recur across any corpus.
-            hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
-            if hit and hit[0] not in out:
-                out.append(hit[0])
+            hit = self._points(term, regions)
+            if hit and hit not in out:
+                out.append(hit)
         return out
+
+    def _points(self, term: str, regions: list[str]) -> str | None:
+        """The one document a question word points at, if it points at one."""
+        if len(term) < 2 or term.isdigit():
+            return None
+        key = place_core(term) if term in regions else match_form(term)
+        if not key:
+            return None
+        meta = [d for d, f in self._meta.items() if key in f]
+        text = [d for d, f in self.text_forms.items() if key in f]
+        # Text alone points only with a long, specific term; short words recur across any corpus.
+        hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
+        return hit[0] if hit else None
+
+    def sides(self, question: str, terms: list[str], regions: list[str]) -> dict[str, str]:
+        """The two documents a comparison sets side by side, each with the part of the question about it:
+        "秦永方说的打包预算受阻原因，和裕安区公卫经费没打包的原因有何不同". A side that only names its document
+        ("裕安区名词解释和秦永方文章对牵头机构的说法…") shares what the other side asks about."""
+        simp = match_form(question)
+        words = [*regions, *terms]
+        for m in _JOIN_RE.finditer(simp):
+            left, right = simp[: m.start()], simp[m.end() :]
+            a, b = self._first_pointed(left, words, regions), self._first_pointed(right, words, regions)
+            if not a or not b or a[0] == b[0]:
+                continue
+            # Words that name either side's document are not what the side asks about.
+            naming = [match_form(t) for t in words if self._points(t, regions) in (a[0], b[0])]
+            content = [k for k in map(match_form, terms) if len(k) > 1 and not any(k in w for w in naming)]
+            # "A的X和B的Y，对Z的提法是否一样": what follows the second side's own clause is asked of both.
+            clause = re.search(r"[，,；;？?](?=.*[\u4e00-\u9fff])", right)
+            if sum(1 for k in content if k in left) < 2 and not re.search(r"[“「『\"]", left):
+                left += right[b[1] :]  # a quoted term ("讲话说的“乡聘村用”") is a side's topic on its own
+            elif clause:
+                left += right[clause.end() :]
+            return {a[0]: left, b[0]: right}
+        return {}
+
+    def _first_pointed(self, text: str, words: list[str], regions: list[str]) -> tuple[str, int, str] | None:
+        """(document, end of the pointing word, the word) for the first word of text that points at one document."""
+        found = []
+        for term in words:
+            key = match_form(term)
+            if term in regions and key not in text:
+                key = place_core(term)  # "准格尔旗" asked as "准格尔"
+            at = text.find(key) if key else -1
+            doc = self._points(term, regions) if at >= 0 else None
+            if doc:
+                found.append((at, -len(key), doc, key))
+        if not found:
+            return None
+        at, neg_len, doc, key = min(found)  # the longest word at the first place: "准格尔旗" over "准格尔"
+        return doc, at - neg_len, key
 
     def naming_terms(self, terms: list[str]) -> dict[str, str]:
         """Question words that name exactly one document by its kind or its author ("评论", "讲话", "秦永方"),
