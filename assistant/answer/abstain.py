@@ -82,6 +82,10 @@ def abstain_reason(
         return "no document number in evidence"
     if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
         return f"no {info.qtype} in evidence"
+    subject = _when_subject(info)
+    if subject and not any(has_type_evidence("date", s.text) and 2 * len(s.covered & subject) >= len(subject)
+                           for s in relevant):
+        return f"no date of {sorted(subject)} in evidence"
     unit = asked_unit(simp_q)
     if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
         return f"no quantity in {unit} in evidence"
@@ -127,6 +131,24 @@ def abstain_reason(
         if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return f"term {term} named but not defined"
     return None
+
+
+_WHEN_RE = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪一年|什么时间|几月几[日号])")
+
+
+def _when_subject(info: QuestionInfo) -> set[str]:
+    """The words of the clause a when-question asks in ("医联体整体考核办法具体什么时候正式出台" → 医联体,
+    整体, 考核, 办法, 正式, 出台), when there are three or more; a date sentence must carry half of them, or
+    it dates something else (the 32号文 of the same report)."""
+    m = _WHEN_RE.search(info.simplified) if info.qtype == "date" else None
+    if not m:
+        return set()
+    # The clause around the when-word: the thing may come before it or after ("哪一天召开的…会议").
+    before, after = info.simplified[: m.start()], info.simplified[m.end() :]
+    stop = re.search(r"[，,。？?；;、]", after)
+    clause = before[max(before.rfind(c) for c in "，,。？?；;、") + 1 :] + (after[: stop.start()] if stop else after)
+    words = {t for t in info.terms if len(t) > 1 and t in clause and t not in info.regions}
+    return words if len(words) >= 3 else set()
 
 
 # "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.

@@ -102,7 +102,13 @@ def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable
         return False  # "定" inside "规定" is not the question's "定": single characters count only as whole tokens
     if term in simp_text:
         return True
+    if term in _DOCUMENT_NOUNS and _TITLED.search(simp_text):
+        return True  # "那份文件" is whatever document the sentence names in 《》
     return any(s in simp_text for s in synonyms([term]))
+
+
+_DOCUMENT_NOUNS = {"文件", "政策文件", "红头文件"}
+_TITLED = re.compile(r"《[^》]{4,}》")
 
 
 # Index text never changes, so jieba runs once per sentence and per chunk context, not once per question.

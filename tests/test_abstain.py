@@ -1,0 +1,41 @@
+"""Abstention slots, through Assistant.ask over small synthetic corpora (fake embedder)."""
+from __future__ import annotations
+
+import pytest
+
+REPORT = {
+    "report.txt": (
+        "医联体建设进展报道\n\n"
+        "今年4月23日,国务院发布关于推进医联体建设和发展的指导意见,医联体成为年度热词。\n\n"
+        "焦雅辉透露,下一步有关部门将对医联体进行整体考核。\n"
+    ),
+    "plan.txt": (
+        "某区医共体方案解读\n\n"
+        "2018年5月31日,区政府办公室印发了《某区全面推进区域医疗共同体建设实施方案(试行)》。\n\n"
+        "结合4月22日市推进会议精神,区卫健委起草了新方案。\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def app(assistant_over):
+    return assistant_over(REPORT)
+
+
+def test_a_date_of_something_else_does_not_answer_when(app):
+    # The report dates the 指导意见, not the 考核办法 it says is still to come.
+    ans = app.ask("医联体整体考核办法具体什么时候正式出台？")
+    assert ans.abstained is True, ans.answer
+
+
+def test_the_date_of_the_asked_thing_answers_when(app):
+    ans = app.ask("国务院关于推进医联体建设和发展的指导意见是什么时候发布的？")
+    assert ans.abstained is False
+    assert "4月23日" in ans.answer
+
+
+def test_a_generic_document_word_is_covered_by_a_titled_document(app):
+    # "那份…文件" is the 《实施方案》 the sentence names.
+    ans = app.ask("某区最早那份推医共体的文件是哪天发出来的？")
+    assert ans.abstained is False, ans.answer
+    assert "2018年5月31日" in ans.answer.split("[1]")[0]
