@@ -6,6 +6,7 @@ import pytest
 from assistant.answer.analyze import analyze
 from assistant.answer.evidence import Sentence
 from assistant.answer.premise import check_premises
+from assistant.answer.premise_acts import asserted_actor
 from assistant.textnorm import match_form
 
 PACKAGE = "省《意见》规定城乡居民医保按当年筹集基金95%交医共体牵头医院包干使用,出于节约医保资金的考虑,我区原方案修改为93%。"
@@ -189,6 +190,32 @@ def test_asserted_actor_of_a_signed_agreement():
 
 def test_asserted_actor_the_documents_confirm_is_no_issue():
     assert check("那3个街道是跟市二院组建的紧密型医联体，对吧？", [sentence(CENTRES), sentence(STREETS, start=60)]) is None
+
+
+MEETING = "国务院总理李强1月17日主持召开国务院常务会议,听取优化基层医疗卫生机构布局建设情况的汇报。"
+REVIEWED = "《初稿》送区司法局进行合法性审查,根据审查意见进一步修改形成送审稿。"
+
+
+def test_actor_in_a_relative_clause():
+    # Not asked with 吧 or 吗: "X主持的会议" asserts X all the same; the date in front is not part of who.
+    issue = check("1月17日刘国中副总理主持的国务院常务会议听取了什么汇报？", [sentence(MEETING)])
+    assert issue is not None and "刘国中副总理" in issue.note and "李强" in issue.note
+
+
+def test_actor_in_a_relative_clause_the_documents_confirm_is_no_issue():
+    assert check("李强总理1月17日主持的国务院常务会议听取了什么汇报？", [sentence(MEETING)]) is None
+
+
+def test_reviewer_the_documents_name_differently():
+    issue = check("方案初稿是送区人大常委会做的合法性审查吧？", [sentence(REVIEWED)])
+    assert issue is not None and "区人大常委会" in issue.note and "司法局" in issue.note
+    assert check("方案初稿是送区司法局做的合法性审查吧？", [sentence(REVIEWED)]) is None
+
+
+@pytest.mark.parametrize("question", ["医保基金是不是都打包给牵头单位了？", "牵头的医院有哪几家？"])
+def test_a_role_named_by_its_verb_is_no_actor(question):
+    led = sentence("因我区牵头医院两家为市三级医院,一家为民营营利性医院。")
+    assert asserted_actor(analyze(question, lambda q: []), [led]) is None
 
 
 def test_swapped_words_in_a_quoted_slogan_are_a_misquote():

@@ -192,18 +192,48 @@ _DECLARED = re.compile(rf"是(?:跟|与|和|由|在)?[^，,。？?是哪谁什]{
                        rf"|由[^，,。？?是哪谁什由]{{2,12}}?(?:{_ACTS})的")
 
 
+# "初稿是送区人大常委会做的合法性审查吧": who reviewed it.
+_SENT_TO = re.compile(r"(?:送|交|报)([^，,。？?送交报]{2,10}?)(?:做|进行|来)?的?(?:合法性|公平竞争)?(审查|审核|审议|审定)")
+# "刘国中副总理主持的国务院常务会议", "国家卫生计生委4月23日发的那个32号文": a relative clause names the actor.
+# (牵头 and 负责 are left out: "牵头的医院", "负责的部门" name a role, not who did something.)
+_RELATIVE = re.compile(r"([^，,。？?是由的]{2,16}?)(主持|组建|印发|提出|发布|召开|制定|签订|签署|托管|发)的"
+                       r"(?:那个|那次|那份|这个|这次|这份)?[\u4e00-\u9fff\d]")
+_WHEN_IN_ACTOR = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}[日号]|\d{4}年|\d{1,2}月|今年|去年|上次|这次")
+
+
+_TITLE_RE = re.compile(r"(?:国务院)?(?:副?总理|副?部长|副?主任|副?局长|副?书记|副?院长|副?处长|副?省长|副?市长|副?区长|副?县长|同志)")
+
+
 def declared_actor(simplified: str) -> bool:
-    return bool(_DECLARED.search(simplified))
+    return bool(_DECLARED.search(simplified) or _SENT_TO.search(simplified) or _relative_actor(simplified))
+
+
+def _relative_actor(simplified: str) -> re.Match | None:
+    m = _RELATIVE.search(simplified)
+    return m if m and not re.search(r"[哪谁几]|什么", m.group(1)) else None
+
+
+def _claimed_actor(simplified: str) -> tuple[str, list[str], int] | None:
+    """(actor, verbs, where the claim starts) for the actor a question asserts, if it asserts one."""
+    m = _ASSERTED.search(simplified)
+    if m and not (m.group(2) in ("牵头", "负责") and re.match(r"单位|医院|机构|部门", simplified[m.end() :])):
+        return m.group(1), [v for v in m.group(2, 3) if v], m.start()  # ("打包给牵头单位" names a role)
+    m = _SENT_TO.search(simplified) or _relative_actor(simplified)
+    if not m:
+        return None
+    actor = _WHEN_IN_ACTOR.sub("", m.group(1)).strip()  # "1月17日刘国中副总理": the date is not who
+    verbs = [m.group(2)] if m.group(2) != "发" else ["发布", "印发", "下发", "发"]
+    return (actor, verbs, m.start()) if len(actor) >= 2 else None
 
 
 def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
     """The evidence says who did it, and it is not who the question says."""
-    m = _ASSERTED.search(info.simplified)
-    if not m:
+    claimed = _claimed_actor(info.simplified)
+    if not claimed:
         return None
-    actor, verbs = m.group(1), [v for v in m.group(2, 3) if v]
+    actor, verbs, at = claimed
     pieces = {actor[i : i + 3] for i in range(max(1, len(actor) - 2))}
-    subject = _trigrams(info.simplified[: m.start()])
+    subject = _trigrams(info.simplified[:at])
     # The sentence about the question's subject ("3个街道"), among those that say who did it ("负责建立": either).
     doing = [s for s in best if any(v in t2s(s.text) for v in verbs) and s.coverage >= 0.3]
     verb = verbs[-1]
@@ -212,7 +242,11 @@ def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | N
         simp = t2s(s.text)
         start, end = clause(simp, max(simp.find(v) for v in verbs))
         # "国务院副总理刘国中" and "国务院总理李强" share one piece (国务院): the same actor shares most of them.
-        if sum(p in simp[start:end] for p in pieces) >= max(1, min(2, len(pieces) // 3)):
+        # A person asked by name and title ("李强总理") is the same person when the name is there.
+        name = _TITLE_RE.sub("", actor)
+        same = name in simp[start:end] if name != actor and 2 <= len(name) <= 3 else (
+            sum(p in simp[start:end] for p in pieces) >= max(1, min(2, len(pieces) // 3)))
+        if same:
             return None  # the clause that says who did it names the same actor
         return PremiseIssue(f"文件中不是“{actor}”{verb}的；原文是“{s.text[start:end]}”。", s)
     return None
