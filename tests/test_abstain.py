@@ -39,3 +39,10 @@ def test_a_generic_document_word_is_covered_by_a_titled_document(app):
     ans = app.ask("某区最早那份推医共体的文件是哪天发出来的？")
     assert ans.abstained is False, ans.answer
     assert "2018年5月31日" in ans.answer.split("[1]")[0]
+
+
+def test_days_of_the_month_answer_when(assistant_over):
+    app = assistant_over({"news.txt": "国务院要闻\n\n国务院副总理某某14日至16日到湖南、江西调研,了解医保中心服务情况。\n"})
+    ans = app.ask("某某副总理这次调研是几号到几号？")
+    assert ans.abstained is False, ans.answer
+    assert "14日至16日" in ans.answer

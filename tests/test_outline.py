@@ -49,3 +49,12 @@ def test_list_question_answers_every_counted_point(assistant_over):
         assert item in ans.answer
     for c in ans.citations:
         assert app.show(c.source)["text"][c.start : c.end] == c.quote
+
+
+def test_a_counted_question_answers_every_counted_point(assistant_over):
+    # "三点体会是什么" is asked as a fact; its count still asks for the whole series.
+    app = assistant_over({"talk.txt": "某县医共体座谈会纪要\n\n" + TEXT + "\n"})
+    ans = app.ask("张主任谈的三点体会是什么？")
+    assert ans.abstained is False, ans.answer
+    for item in ("带动作用", "承接能力", "持续投入"):
+        assert item in ans.answer

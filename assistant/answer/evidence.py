@@ -61,6 +61,9 @@ class IdfTable:
         return max(math.log(1 + (self.n - d + 0.5) / (d + 0.5)), 0.05)
 
 
+_DAY_RE = re.compile(r"(?<![\d〔\[])\d{1,2}\s*日")
+
+
 def has_type_evidence(qtype: str, text: str) -> bool:
     """Does the sentence contain the kind of fact the question type wants?"""
     simp = t2s(text)
@@ -70,7 +73,9 @@ def has_type_evidence(qtype: str, text: str) -> bool:
         return bool(_DURATION_RE.search(simp) or _FREQUENCY_RE.search(simp))
     if qtype == "date":
         # A frequency ("按月预拨", "年终结算") answers "多久一次 / 什么时候".
-        return bool(DATE_RE.search(simp) or re.search(r"\d+\s*年|任期|届|按[年季月周日天]|每[年季月周日天]|年终|年底|年初|月底|季度", simp))
+        # A day of the month alone ("14日至16日到湖南调研") dates an event the report places in its month.
+        return bool(DATE_RE.search(simp) or _DAY_RE.search(simp)
+                    or re.search(r"\d+\s*年|任期|届|按[年季月周日天]|每[年季月周日天]|年终|年底|年初|月底|季度", simp))
     if qtype == "number":
         return bool(NUMBER_UNIT_RE.search(simp) or re.search(r"\d", simp))
     if qtype == "why":

@@ -22,6 +22,8 @@ ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
+# "三点体会是什么", "哪几条": a question that counts what it asks for.
+_COUNTED_ASK = re.compile(r"(?:[几两二三四五六七八九十]|哪几)\s*(?:点|条|项|个方面|方面|件)")
 
 
 class ExtractiveAnswerer:
@@ -112,7 +114,7 @@ class ExtractiveAnswerer:
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
                   if info.qtype == "list" else [])
-        if not listed and not sides and info.qtype in ("list", "how", "why"):
+        if not listed and not sides and (info.qtype in ("list", "how", "why") or _COUNTED_ASK.search(info.simplified)):
             # "三点体会,一是…;" answers with its "二是…;" and "三是…" whatever their words.
             listed = series_run(chosen[0], docs[chosen[0].doc_id])
         if listed and issue is not None and all(s is not issue.sentence for s in listed):
