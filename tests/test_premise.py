@@ -312,3 +312,14 @@ NOT_CAUGHT = [
 @pytest.mark.parametrize(("question", "text", "corpus"), NOT_CAUGHT, ids=[c[0][:12] for c in NOT_CAUGHT])
 def test_true_premise_worded_like_a_false_one_is_left_alone(question, text, corpus):
     assert check(question, [sentence(text)], corpus=[text, *corpus]) is None
+
+
+def test_a_corrected_premise_still_answers_what_is_asked(assistant_over):
+    app = assistant_over({"news.txt": (
+        "常务会议要闻\n\n"
+        "区长王某1月17日主持召开区政府常务会议,研究促进就业有关政策措施,听取村卫生室布局建设情况的汇报。\n\n"
+        "会议指出,村卫生室是守护群众健康的第一道防线。\n\n"
+        "副区长张某14日到乡镇调研,了解村卫生室建设情况。\n")})
+    ans = app.ask("1月17日副区长张某主持的区政府常务会议，是怎么给村卫生室定位的？")
+    assert ans.premise_note and "王某" in ans.premise_note
+    assert "第一道防线" in ans.answer

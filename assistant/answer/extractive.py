@@ -122,6 +122,15 @@ class ExtractiveAnswerer:
         if listed and issue is None:
             issue = miscounted_list(info, listed)
         chosen = listed or expand_headings(chosen, docs)
+        if issue is not None and not listed:
+            # "刘国中副总理主持的会议,是怎么给基层定位的": the correction leads; what the question then asks
+            # (its last clause) still needs the sentence that answers it.
+            ask = re.split(r"[，,]", question.rstrip("？?。 "))[-1]
+            rest = [s for s in ranked if all(s is not c for c in chosen)]
+            # The whole question's words would pull back towards the premise ("刘国中…"): the clause alone.
+            pick = self._best_for(ask, rest, whole=0.0) if len(ask) >= 4 and ask != question.rstrip("？?。 ") else None
+            if pick is not None:
+                chosen = [chosen[0], pick, *chosen[1:]]
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
             chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)
@@ -175,11 +184,11 @@ class ExtractiveAnswerer:
         core = place_core(region)
         return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
 
-    def _best_for(self, part: str, sentences: list[Sentence]) -> Sentence | None:
+    def _best_for(self, part: str, sentences: list[Sentence], whole: float = 0.5) -> Sentence | None:
         """The sentence that best answers one part of the question, if any shares its words; the whole
-        question's score of a sentence counts for half, as for the parts of a compound question."""
+        question's score of a sentence counts for `whole` (half, as for the parts of a compound question)."""
         top = max((s.score for s in sentences), default=0.0) or 1.0
-        scored = [(s, score + 0.5 * s.score / top) for s, score, cov in self._rank_part(part, sentences) if cov > 0]
+        scored = [(s, score + whole * s.score / top) for s, score, cov in self._rank_part(part, sentences) if cov > 0]
         return max(scored, key=lambda x: x[1])[0] if scored else None
 
     def _select(self, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
