@@ -46,3 +46,20 @@ def test_days_of_the_month_answer_when(assistant_over):
     ans = app.ask("某某副总理这次调研是几号到几号？")
     assert ans.abstained is False, ans.answer
     assert "14日至16日" in ans.answer
+
+
+CITED = {
+    "plan.txt": (
+        "某区医联体方案解读\n\n"
+        "省《意见》(皖政办〔2017〕57号)规定城乡居民医保按当年筹集基金95%交牵头医院包干使用。\n\n"
+        "根据市卫健委《关于印发紧密型城市医联体建设实施方案的通知》(六卫健〔2019〕72号)精神,我区3个街道与市二院组建紧密型医联体。\n"
+    ),
+}
+
+
+def test_a_fact_another_document_states_is_not_the_named_documents(assistant_over):
+    app = assistant_over(CITED)
+    ans = app.ask("六卫健〔2019〕72号文对医保基金包干比例是怎么规定的？")
+    assert ans.abstained is True, ans.answer
+    ans = app.ask("皖政办〔2017〕57号文对医保基金包干比例是怎么规定的？")
+    assert ans.abstained is False and "95%" in ans.answer

@@ -86,6 +86,9 @@ def abstain_reason(
     if subject and not any(has_type_evidence("date", s.text) and 2 * len(s.covered & subject) >= len(subject)
                            for s in relevant):
         return f"no date of {sorted(subject)} in evidence"
+    named = _named_document(simp_q)
+    if named and info.qtype in ("ratio", "number", "date", "duration") and not _states_for(named, info.qtype, ranked[:8]):
+        return f"document {named} does not state it"
     unit = asked_unit(simp_q)
     if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
         return f"no quantity in {unit} in evidence"
@@ -149,6 +152,35 @@ def _when_subject(info: QuestionInfo) -> set[str]:
     clause = before[max(before.rfind(c) for c in "，,。？?；;、") + 1 :] + (after[: stop.start()] if stop else after)
     words = {t for t in info.terms if len(t) > 1 and t in clause and t not in info.regions}
     return words if len(words) >= 3 else set()
+
+
+# A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号".
+_NAMED_DOCNO = re.compile(r"[〔\[（(](\d{4})[〕\]）)]\s*(\d+)\s*号")
+
+
+def _named_document(simp_q: str) -> tuple[str, str] | None:
+    """The number of the document whose content the question asks ("72号文对…怎么规定的"), not a question
+    about the document itself ("32号文件是哪天发布的")."""
+    m = _NAMED_DOCNO.search(simp_q)
+    if not m or not re.match(r"(?:文件?|通知|意见|方案)?(?:对|里|中|规定|要求|明确)", simp_q[m.end() :]):
+        return None
+    return m.group(1), m.group(2)
+
+
+def _states_for(docno: tuple[str, str], qtype: str, sentences: list[Sentence]) -> bool:
+    """"72号文规定的包干比例": the fact must be stated where that document is cited, in the sentence that
+    names it or in the one after; a ratio the same passage quotes from another document is not its content."""
+    cites = re.compile(rf"{docno[0]}\D{{0,2}}{docno[1]}\s*号|(?<![\d〕\]）)]){docno[1]}号文")  # or "国务院32号文"
+    by_doc: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_doc.setdefault(s.doc_id, []).append(s)
+    for s in sentences:
+        if not cites.search(t2s(s.text)):
+            continue
+        nxt = [o for o in by_doc[s.doc_id] if 0 <= o.start - s.end <= 2]
+        if any(has_type_evidence(qtype, o.text) for o in [s, *nxt]):
+            return True
+    return False
 
 
 # "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
