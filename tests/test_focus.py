@@ -51,10 +51,22 @@ def test_no_sides_without_two_pointed_documents():
 def test_comparison_answers_each_side_with_its_own_words(assistant_over):
     app = assistant_over({
         "talk.txt": "在全市医共体推进会上的讲话\n\n要改革用人办法,落实县招乡用政策。\n\n乡村医生的做法各有不同,一些乡村医生的做法值得推广。\n",
-        "report.txt": "某旗医共体建设报道\n\n某旗对乡村医生实行旗招、乡管、村用。\n",
+        "report.txt": "达拉特旗医共体建设报道\n\n达拉特旗的乡村医生由旗里统一招聘,实行旗招、乡管、村用。\n",
     })
-    ans = app.ask("讲话提的基层用人办法，和某旗对乡村医生的做法有何不同？")
+    ans = app.ask("讲话提的基层用人办法，和达拉特旗对乡村医生的做法有何不同？")
     assert ans.abstained is False, ans.answer
     talk = [c.quote for c in ans.citations if c.source == "talk.txt"]
     assert talk and "县招乡用" in talk[0], ans.answer  # the 讲话 side answers with its own words, not the shared ones
     assert any("旗招" in c.quote for c in ans.citations)
+
+
+def test_what_comes_before_both_sides_is_asked_of_both():
+    focus = DocumentFocus(DOCS)
+    sides = focus.sides("村医的招聘，讲话提的办法和评论的做法各是什么？", ["村医", "招聘", "讲话", "办法", "评论", "做法"], [])
+    assert sides["b"].startswith("村医的招聘") and "评论的做法" in sides["b"]
+    assert sides["a"].startswith("村医的招聘,讲话提的办法")
+
+
+def test_a_topic_word_of_one_title_names_no_side():
+    focus = DocumentFocus(DOCS)
+    assert focus.sides("方案和评论有何不同？", ["方案", "评论"], []) == {}

@@ -58,3 +58,22 @@ def test_a_counted_question_answers_every_counted_point(assistant_over):
     assert ans.abstained is False, ans.answer
     for item in ("带动作用", "承接能力", "持续投入"):
         assert item in ans.answer
+
+
+def test_series_run_keeps_a_points_own_aside_and_a_topic_word_before_the_first_point():
+    text = "和省里的要求相比,主要区别一是公卫经费尚未打包。原因是缺乏监管手段。二是基层机构相对独立。\n下一段。"
+    doc = SimpleNamespace(text=text, sections=[])
+    first = _sentence(doc, "和省里的要求相比,主要区别一是公卫经费尚未打包。")
+    assert [s.text for s in series_run(first, doc)] == [first.text, "原因是缺乏监管手段。", "二是基层机构相对独立。"]
+
+
+def test_series_run_does_not_reach_across_paragraphs_for_an_aside():
+    text = "主要区别一是公卫经费尚未打包。\n另一段的话。二是别的事。"
+    doc = SimpleNamespace(text=text, sections=[])
+    assert series_run(_sentence(doc, "主要区别一是公卫经费尚未打包。"), doc) == []
+
+
+def test_unified_is_no_first_point():
+    text = "实行统一是关键。\n二是别的事。"
+    doc = SimpleNamespace(text=text, sections=[])
+    assert series_run(_sentence(doc, "实行统一是关键。"), doc) == []

@@ -122,6 +122,9 @@ class ExtractiveAnswerer:
         if listed and issue is None:
             issue = miscounted_list(info, listed)
         chosen = listed or expand_headings(chosen, docs)
+        if not listed and info.qtype in ("comparison", "why", "how"):
+            # "主要区别一是…" cited as one side of a comparison brings its "二是…" along.
+            chosen = [r for s in chosen for r in (series_run(s, docs[s.doc_id]) or [s])]
         if issue is not None and not listed:
             # "刘国中副总理主持的会议,是怎么给基层定位的": the correction leads; what the question then asks
             # (its last clause) still needs the sentence that answers it.

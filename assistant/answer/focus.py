@@ -9,6 +9,8 @@ from ..types import DocRecord
 from .analyze import place_core, question_type
 
 _EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
+# Kinds of text a title may carry without a manifest ("在全市推进会上的讲话"); 方案 and 意见 are topics too.
+_KIND_WORDS = frozenset({"讲话", "报道", "评论", "解读", "访谈", "专访", "社论"})
 # Where a comparison joins its two sides: "A…，和B…", "A与B…", "A跟B比…".
 _JOIN_RE = re.compile(r"[，,]?(?:和|与|跟|以及|对比|相比|比较)")
 
@@ -33,6 +35,8 @@ class DocumentFocus:
         # Who wrote it and what kind of text it is: words that name a document rather than its subject.
         self._source = {doc_id: (match_form(d.kind), match_form(d.issuer)) for doc_id, d in docs.items()}
         self._regions = [match_form(d.region) for d in docs.values() if d.region]
+        self._titles = {doc_id: match_form(d.title) for doc_id, d in docs.items()}
+        self._region_of = {doc_id: match_form(d.region) for doc_id, d in docs.items()}
 
     def pointed(self, terms: list[str], regions: list[str]) -> list[str]:
         out: list[str] = []
@@ -58,41 +62,61 @@ class DocumentFocus:
     def sides(self, question: str, terms: list[str], regions: list[str]) -> dict[str, str]:
         """The two documents a comparison sets side by side, each with the part of the question about it:
         "秦永方说的打包预算受阻原因，和裕安区公卫经费没打包的原因有何不同". A side that only names its document
-        ("裕安区名词解释和秦永方文章对牵头机构的说法…") shares what the other side asks about."""
+        ("裕安区名词解释和秦永方文章对牵头机构的说法…") shares what the other side asks about, and what comes
+        before both ("村里医生的招聘,讲话的办法和准格尔旗的做法…") is asked of both."""
         simp = match_form(question)
         words = [*regions, *terms]
         for m in _JOIN_RE.finditer(simp):
             left, right = simp[: m.start()], simp[m.end() :]
-            a, b = self._first_pointed(left, words, regions), self._first_pointed(right, words, regions)
-            if not a or not b or a[0] == b[0]:
+            # The second side starts at the join ("和准格尔旗…", "和市里讲话…"); the first is the nearest before it.
+            b = next((p for p in self._pointers(right, words, regions) if p[0] <= 3), None)
+            a = next((p for p in reversed(self._pointers(left, words, regions)) if b and p[2] != b[2]), None)
+            if not a or not b:
                 continue
             # Words that name either side's document are not what the side asks about.
-            naming = [match_form(t) for t in words if self._points(t, regions) in (a[0], b[0])]
+            naming = [match_form(t) for t in words if self._points(t, regions) in (a[2], b[2])]
             content = [k for k in map(match_form, terms) if len(k) > 1 and not any(k in w for w in naming)]
+            cut = max(left.rfind(c, 0, a[0]) for c in "，,；;：:")
+            prefix = left[: cut + 1]
+            if any(k in prefix for k in content):
+                right = prefix + right
+            own = left[a[0] :]
             # "A的X和B的Y，对Z的提法是否一样": what follows the second side's own clause is asked of both.
-            clause = re.search(r"[，,；;？?](?=.*[\u4e00-\u9fff])", right)
-            if sum(1 for k in content if k in left) < 2 and not re.search(r"[“「『\"]", left):
-                left += right[b[1] :]  # a quoted term ("讲话说的“乡聘村用”") is a side's topic on its own
+            clause = re.search(r"[，,；;？?](?=.*[\u4e00-\u9fff])", right[b[0] :])
+            if sum(1 for k in content if k in own) < 2 and not re.search(r"[“「『\"]", own):
+                left += right[right.find(b[3]) + len(b[3]) :]  # a quoted term ("讲话说的“乡聘村用”") is a topic
             elif clause:
-                left += right[clause.end() :]
-            return {a[0]: left, b[0]: right}
+                left += right[b[0] + clause.end() :]
+            return {a[2]: left, b[2]: right}
         return {}
 
-    def _first_pointed(self, text: str, words: list[str], regions: list[str]) -> tuple[str, int, str] | None:
-        """(document, end of the pointing word, the word) for the first word of text that points at one document."""
-        found = []
+    def _names(self, term: str, regions: list[str]) -> str | None:
+        """The one document a word names by its region, kind or issuer, or by a title word of three or more
+        characters or a kind of text ("讲话"); "办法" and "方案" are in many titles' topics."""
+        key = match_form(term)
+        if term in regions:
+            key = place_core(term)
+        if len(key) < 2 or key.isdigit():
+            return None
+        titled = len(key) >= 3 or key in _KIND_WORDS
+        hit = [d for d, (kind, issuer) in self._source.items()
+               if key == kind or (len(key) >= 3 and key in issuer) or (titled and key in self._titles[d])
+               or (term in regions and key in self._region_of[d])]
+        return hit[0] if len(hit) == 1 else None
+
+    def _pointers(self, text: str, words: list[str], regions: list[str]) -> list[tuple[int, int, str, str]]:
+        """(start, end, document, word) of the words in text that name one document by its title, kind,
+        region or issuer, in order; at one place the longest word ("准格尔旗" over "准格尔")."""
+        found: dict[int, tuple[int, int, str, str]] = {}
         for term in words:
             key = match_form(term)
             if term in regions and key not in text:
                 key = place_core(term)  # "准格尔旗" asked as "准格尔"
             at = text.find(key) if key else -1
-            doc = self._points(term, regions) if at >= 0 else None
-            if doc:
-                found.append((at, -len(key), doc, key))
-        if not found:
-            return None
-        at, neg_len, doc, key = min(found)  # the longest word at the first place: "准格尔旗" over "准格尔"
-        return doc, at - neg_len, key
+            doc = self._names(term, regions) if at >= 0 else None
+            if doc and (at not in found or len(key) > found[at][1] - at):
+                found[at] = (at, at + len(key), doc, key)
+        return [found[k] for k in sorted(found)]
 
     def naming_terms(self, terms: list[str]) -> dict[str, str]:
         """Question words that name exactly one document by its kind or its author ("评论", "讲话", "秦永方"),

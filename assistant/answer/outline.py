@@ -224,33 +224,45 @@ def _ordinal_style(ordinal: str) -> str:
 _CN_DIGITS = "一二三四五六七八九十"
 # "一是…;二是…;三是…", "其一,…其二,…": points counted off in running text rather than as headings.
 _SERIES_MARK = re.compile(r"(?:^|(?<=[，,：:；;。]))\s*(?:其([一二三四五六七八九十])[，,、]|([一二三四五六七八九十])是)")
+_OPENING_MARK = re.compile(r"(?<![统唯同单第万划专均逐之])([一])是")
 _PIECE = re.compile(r"[^。！？；;\n]+[。！？；;]?")
 
 
 def series_run(s: Sentence, doc) -> list[Sentence]:
     """"…三点体会,一是…;" + "二是…;" + "三是…。": the sentence that opens a counted series with the pieces
     that continue it, in order; nothing when s opens no series or the series stops at one point."""
-    marks = list(_SERIES_MARK.finditer(s.text))
+    # The first point may follow its topic word directly ("主要区别一是…"); the points after it open pieces.
+    marks = list(_SERIES_MARK.finditer(s.text)) or list(_OPENING_MARK.finditer(s.text))
     if not marks or _series_number(marks[0]) != 1:
         return []
     expect = _series_number(marks[-1]) + 1
     out = [s]
     limit = min(len(doc.text), s.end + 1200)
+    # A point may take a sentence or two more inside its paragraph ("一是…尚未打包。原因是…。二是…").
+    aside: list[Sentence] = []
+    last_end = s.end
     for m in _PIECE.finditer(doc.text[s.end : limit]):
         piece = m.group(0)
         if not piece.strip():
             continue
-        found = list(_SERIES_MARK.finditer(piece.strip()))
-        if not found or found[0].start() > 0 or _series_number(found[0]) != expect:
-            break
         a = s.end + m.start() + len(piece) - len(piece.lstrip())
-        out.append(Sentence(s.doc_id, a, s.end + m.end(), piece.strip(), s.rank, s.chunk_index, s.context))
+        found = list(_SERIES_MARK.finditer(piece.strip()))
+        here = Sentence(s.doc_id, a, s.end + m.end(), piece.strip(), s.rank, s.chunk_index, s.context)
+        if not found or found[0].start() > 0 or _series_number(found[0]) != expect:
+            if found or len(aside) >= 2 or "\n" in doc.text[last_end:a]:
+                break
+            aside.append(here)
+            last_end = here.end
+            continue
+        out += [*aside, here]
+        aside = []
+        last_end = here.end
         expect = _series_number(found[-1]) + 1
     return out if len(out) >= 2 else []
 
 
 def _series_number(m: re.Match) -> int:
-    return _CN_DIGITS.index(m.group(1) or m.group(2)) + 1
+    return _CN_DIGITS.index(m.group(m.lastindex)) + 1
 
 
 def strip_heading_number(text: str) -> str:
