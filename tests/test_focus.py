@@ -70,3 +70,9 @@ def test_what_comes_before_both_sides_is_asked_of_both():
 def test_a_topic_word_of_one_title_names_no_side():
     focus = DocumentFocus(DOCS)
     assert focus.sides("方案和评论有何不同？", ["方案", "评论"], []) == {}
+
+
+def test_each_of_two_sources_asked_in_other_words():
+    for q in ("讲话提的办法和准格尔旗的实际做法各是什么？", "讲话和报道在薪酬制度上都强调要落实哪一项？", "两边怎么说的？"):
+        assert wants_each_side(q), q
+    assert not wants_each_side("医保基金结余怎么分配？")

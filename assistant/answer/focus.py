@@ -8,7 +8,8 @@ from ..textnorm import match_form
 from ..types import DocRecord
 from .analyze import place_core, question_type
 
-_EACH_RE = re.compile(r"各有|各自|分别|各要求|两者|二者|异同")
+_EACH_RE = re.compile(r"各(?:有|自|要求|是|为|提|讲|说|怎|如何|强调|采取)|分别|两者|二者|两边|双方|异同"
+                      r"|都(?:强调|提到|提出|要求)")
 # Kinds of text a title may carry without a manifest ("在全市推进会上的讲话"); 方案 and 意见 are topics too.
 _KIND_WORDS = frozenset({"讲话", "报道", "评论", "解读", "访谈", "专访", "社论"})
 # Where a comparison joins its two sides: "A…，和B…", "A与B…", "A跟B比…".
