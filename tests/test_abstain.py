@@ -63,3 +63,19 @@ def test_a_fact_another_document_states_is_not_the_named_documents(assistant_ove
     assert ans.abstained is True, ans.answer
     ans = app.ask("皖政办〔2017〕57号文对医保基金包干比例是怎么规定的？")
     assert ans.abstained is False and "95%" in ans.answer
+
+
+GROUP = {
+    "plan.txt": (
+        "某区医共体方案解读\n\n"
+        "调整充实医共体建设领导小组,区医改办负责日常工作。\n\n"
+        "村医实行旗招、乡管、村用,医共体在收入分配等方面有充分自主权。\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("question", ["医共体领导小组的组长和副组长分别是谁？",
+                                      "村医实行旗招乡管村用以后，补助大概是个什么标准？"])
+def test_a_post_or_an_amount_the_passage_does_not_name_is_not_answered(assistant_over, question):
+    ans = assistant_over(GROUP).ask(question)
+    assert ans.abstained is True, ans.answer

@@ -13,7 +13,8 @@ from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
 _PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
-_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}")
+_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}"
+                       rf"|{_PAY}[^，,。？?]{{0,8}}(?:什么|啥)(?:标准|水平)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
@@ -97,6 +98,9 @@ def abstain_reason(
         return "no quantity in evidence"
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         return "no person in evidence"
+    post = _POST_ASK.search(simp_q)
+    if post and not any(post.group(1) in t2s(s.text) for s in ranked[:6]):
+        return f"no {post.group(1)} named in evidence"
     members = _MEMBERS_ASK.search(simp_q)
     member_kind = members and (members.group(1) or members.group(2))
     if member_kind and not any(_names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
@@ -181,6 +185,10 @@ def _states_for(docno: tuple[str, str], qtype: str, sentences: list[Sentence]) -
         if any(has_type_evidence(qtype, o.text) for o in [s, *nxt]):
             return True
     return False
+
+
+# "领导小组组长是谁": who holds a post is answered only where the post is named.
+_POST_ASK = re.compile(r"(组长|副组长|理事长|秘书长|主任委员|负责人)(?:和[^，,。？?]{1,6})?(?:分别)?(?:是|由)谁")
 
 
 # "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
