@@ -323,3 +323,9 @@ def test_a_corrected_premise_still_answers_what_is_asked(assistant_over):
     ans = app.ask("1月17日副区长张某主持的区政府常务会议，是怎么给村卫生室定位的？")
     assert ans.premise_note and "王某" in ans.premise_note
     assert "第一道防线" in ans.answer
+
+
+def test_opposite_wording_with_the_object_before_the_verb():
+    s = sentence("第二步,牵头医院与成员签订责任状,公开选拔、择优聘任乡镇卫生院院长和社区卫生服务中心主任。", coverage=0.3)
+    issue = check("乡镇卫生院院长都是卫健委直接任命的吧？", [s])
+    assert issue is not None and ("公开选拔" in issue.note or "聘任" in issue.note)

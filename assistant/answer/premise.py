@@ -123,10 +123,13 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             if opposite not in simp or word in simp:
                 continue
             # "压缩基层的用药种类" / "扩大基层用药种类": the same object makes the opposite verb a contradiction
-            # even when the rest of the question is worded otherwise.
+            # even when the rest of the question is worded otherwise; the object may come first in the
+            # question ("院长是直接任命的吧" / "公开选拔、择优聘任…院长").
             at_q, at_s = info.simplified.find(word), simp.find(opposite)
-            same_object = bool(bigrams(info.simplified[at_q + len(word) : at_q + len(word) + 6])
-                               & bigrams(simp[at_s + len(opposite) : at_s + len(opposite) + 6]))
+            q_side = bigrams(info.simplified[max(0, at_q - 12) : at_q]) | bigrams(
+                info.simplified[at_q + len(word) : at_q + len(word) + 6])
+            s_side = bigrams(simp[max(0, at_s - 12) : at_s]) | bigrams(simp[at_s + len(opposite) : at_s + len(opposite) + 14])
+            same_object = bool(q_side & s_side)
             if s.coverage >= (0.2 if same_object else 0.4):
                 return PremiseIssue(f"文件的说法是“{opposite}”，而不是问题中的“{word}”。", s)
     return None
