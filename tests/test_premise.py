@@ -329,3 +329,15 @@ def test_opposite_wording_with_the_object_before_the_verb():
     s = sentence("第二步,牵头医院与成员签订责任状,公开选拔、择优聘任乡镇卫生院院长和社区卫生服务中心主任。", coverage=0.3)
     issue = check("乡镇卫生院院长都是卫健委直接任命的吧？", [s])
     assert issue is not None and ("公开选拔" in issue.note or "聘任" in issue.note)
+
+
+def test_a_corrected_place_still_answers_what_was_asked_there(assistant_over):
+    # No comma: the ask follows "…调研时"; the answer sits two sentences after the corrected fact.
+    app = assistant_over({"news.txt": (
+        "国务院要闻\n\n"
+        "国务院副总理王某14日至16日到湖南、江西调研。调研期间,王某还深入乡镇卫生院,了解医疗服务保障情况。"
+        "他强调,要做好传染病监测防治。要全面推进紧密型县域医共体建设,提升基层医疗服务能力。\n\n"
+        "另讯,省卫健委召开会议部署冬春季疾病防控工作。\n")})
+    ans = app.ask("王某副总理到湖北、湖南调研时对医共体提了什么要求？")
+    assert ans.premise_note and "湖北" in ans.premise_note
+    assert "紧密型县域医共体" in ans.answer

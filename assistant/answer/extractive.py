@@ -13,7 +13,7 @@ from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
-from .outline import expand_headings, listed_items, series_run, shared_run, strip_heading_number
+from .outline import expand_headings, following, listed_items, series_run, shared_run, strip_heading_number
 from .premise import check_premises, miscounted_list, swapped_places
 from .types import Answer, Citation
 
@@ -128,10 +128,17 @@ class ExtractiveAnswerer:
         if issue is not None and not listed:
             # "刘国中副总理主持的会议,是怎么给基层定位的": the correction leads; what the question then asks
             # (its last clause) still needs the sentence that answers it.
-            ask = re.split(r"[，,]", question.rstrip("？?。 "))[-1]
-            rest = [s for s in ranked if all(s is not c for c in chosen)]
+            whole = info.simplified.rstrip("？?。 ")
+            ask = re.split(r"[，,]", whole)[-1]
+            during = re.search(r"(?:时|期间|的时候|以后|之后)(?=[^，,]*(?:什么|哪|怎么|如何|多少|几))", ask)
+            ask = ask[during.end() :] if during else ask  # "到湖北调研时对医共体提了什么要求"
+            # The rest of the answer is often next to the corrected fact ("…到湖南、江西调研。…他强调,要…").
+            near = [n for n in following(chosen[0], docs[chosen[0].doc_id], 3)
+                    if all(n.start != s.start or n.doc_id != s.doc_id for s in ranked)]
+            # It is about the same thing, so it comes from the same document.
+            rest = [s for s in ranked if s.doc_id == chosen[0].doc_id and all(s is not c for c in chosen)] + near
             # The whole question's words would pull back towards the premise ("刘国中…"): the clause alone.
-            pick = self._best_for(ask, rest, whole=0.0) if len(ask) >= 4 and ask != question.rstrip("？?。 ") else None
+            pick = self._best_for(ask, rest, whole=0.0) if len(ask) >= 4 and ask != whole else None
             if pick is not None:
                 chosen = [chosen[0], pick, *chosen[1:]]
         parts = question_parts(question)
