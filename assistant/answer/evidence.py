@@ -61,6 +61,8 @@ class IdfTable:
         return max(math.log(1 + (self.n - d + 0.5) / (d + 0.5)), 0.05)
 
 
+# "从四个方面:整合资源,构建体系,…": a count that introduces its items.
+COUNTED_LEAD = re.compile(r"[一二三四五六七八九十两\d]+\s*[个大项条点]?(?:方面|部分|点|条|类|项)[:：]")
 _DAY_RE = re.compile(r"(?<![\d〔\[])\d{1,2}\s*日")
 
 
@@ -85,7 +87,7 @@ def has_type_evidence(qtype: str, text: str) -> bool:
     if qtype in ("definition",):
         return bool(_DEFINE_RE.search(simp))
     if qtype == "list":
-        return simp.count("、") >= 2 or bool(re.search(r"一是|二是|第[一二三四五六七八九十]", simp))
+        return simp.count("、") >= 2 or bool(re.search(r"一是|二是|第[一二三四五六七八九十]", simp) or COUNTED_LEAD.search(simp))
     if qtype == "how":
         return bool(_HOW_RE.search(simp))
     if qtype == "comparison":

@@ -11,7 +11,7 @@ from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, find_regions, place_core
 from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
-from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
+from .evidence import COUNTED_LEAD, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import expand_headings, following, listed_items, series_run, shared_run, strip_heading_number
 from .premise import check_premises, miscounted_list, swapped_places
@@ -278,11 +278,16 @@ class ExtractiveAnswerer:
             hit = sum(1 for t in info.terms if t in simp)
             scores.append(hit + (1 if has_type_evidence(info.qtype, c) else 0))
         best_i = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+        # "从四个方面:整合资源,构建体系,…": the items follow their count, so the cut grows forward from it.
+        lead = next((i for i, c in enumerate(clauses) if COUNTED_LEAD.search(t2s(c))), None)
+        forward = info.qtype == "list" and lead is not None
+        best_i = lead if forward else best_i
         lo = hi = best_i
         text = clauses[best_i]
         while True:
             grew = False
-            for j in (hi + 1, lo - 1):
+            for j in ((hi + 1,) if forward and hi + 1 < len(clauses) and len(text) + len(clauses[hi + 1]) <= budget
+                      else (hi + 1, lo - 1)):
                 if 0 <= j < len(clauses) and len(text) + len(clauses[j]) <= budget:
                     if j > hi:
                         hi, text = j, text + clauses[j]
