@@ -90,3 +90,25 @@ def test_a_count_with_a_colon_keeps_its_items_when_a_long_sentence_is_cut():
     info = analyze("王某从哪几个方面谈专科医联体的？", answerer._terms)
     cut = answerer._trim(info, Sentence("d", 0, len(text), text, 1, 0, ""), 60)
     assert "整合资源" in cut and "发展学科" in cut and cut.strip("…") in text
+
+
+ACCOUNTS = (
+    "强基层推进医共体建设评论\n\n"
+    "推进医共体建设,亲兄弟也要明算账,要处理好内部经济利益分配关系。\n\n"
+    "第一,算清政治账。强基层是大势所趋。\n\n"
+    "第二,算清医保账。医保基金要打包预算。\n\n"
+    "第三,算清成本账。要加强成本核算。\n\n"
+    "第四,算清发展账。实现共同发展。\n\n"
+    "主要功能价值包括如下几个方面。\n\n"
+    "第一,数据资产价值。打通信息孤岛。\n\n"
+    "第二,绩效评价价值。构建评价体系。\n"
+)
+
+
+def test_a_run_of_headings_that_name_the_asked_thing_answers_the_list(assistant_over):
+    app = assistant_over({"comment.txt": ACCOUNTS})
+    ans = app.ask("评论说医共体内部要亲兄弟明算账，具体要算哪些账？")
+    assert ans.abstained is False, ans.answer
+    for item in ("政治账", "医保账", "成本账", "发展账"):
+        assert item in ans.answer
+    assert "数据资产" not in ans.answer  # the next run starts its numbering again

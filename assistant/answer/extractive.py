@@ -13,7 +13,7 @@ from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import COUNTED_LEAD, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
-from .outline import expand_headings, following, listed_items, series_run, shared_run, strip_heading_number
+from .outline import expand_headings, following, listed_items, named_run, series_run, shared_run, strip_heading_number
 from .premise import check_premises, miscounted_list, swapped_places
 from .types import Answer, Citation
 
@@ -113,7 +113,7 @@ class ExtractiveAnswerer:
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
-                  if info.qtype == "list" else [])
+                  or named_run(question, ranked, docs) if info.qtype == "list" else [])
         if not listed and not sides and (info.qtype in ("list", "how", "why") or _COUNTED_ASK.search(info.simplified)):
             # "三点体会,一是…;" answers with its "二是…;" and "三是…" whatever their words.
             listed = series_run(chosen[0], docs[chosen[0].doc_id])

@@ -178,6 +178,36 @@ def shared_run(ranked: list[Sentence], docs) -> list[Sentence]:
     return []
 
 
+_ASKED_NOUN = re.compile(r"(?:哪些|哪几[本个项条种类块]?|几[本个项条种类块])([\u4e00-\u9fff]{1,4}?)(?=[？?，,。]|$)")
+
+
+def named_run(question: str, ranked: list[Sentence], docs) -> list[Sentence]:
+    """"要算清哪几本账": a run of three or more numbered headings of a passage's document, most of whose
+    labels name the asked thing ("第一,算清政治账" … "第十,算清发展账")."""
+    m = _ASKED_NOUN.search(t2s(question))
+    if not m:
+        return []
+    noun = m.group(1)
+    for doc_id in dict.fromkeys(s.doc_id for s in ranked[:8]):
+        doc = docs[doc_id]
+        secs = [sec for sec in doc.sections if sec[2]]
+        groups: dict[str, list[tuple[int, int, str]]] = {}
+        for sec in secs:
+            groups.setdefault(sec[2].rsplit(" > ", 1)[0] if " > " in sec[2] else "", []).append(sec)
+        for group in groups.values():
+            numbered = [sec for sec in group if _ORDINAL.match(_label(sec[2]))]
+            runs: list[list[tuple[int, int, str]]] = []
+            for sec in numbered:  # the numbering starting again starts another run
+                if not runs or _FIRST_ORDINAL.match(_label(sec[2])):
+                    runs.append([])
+                runs[-1].append(sec)
+            for run in runs:
+                named = [sec for sec in run if noun in t2s(_label(sec[2]))]
+                if len(run) >= 3 and len(named) >= max(3, 0.6 * len(run)):
+                    return [_heading_line(ranked[0], doc, a, b) for a, b, _ in run][:12]
+    return []
+
+
 def items_after(s: Sentence, doc) -> list[Sentence]:
     """"主要功能价值包括如下“五大方面”。": a lead-in answered by the numbered headings that follow it."""
     if not _LEAD_IN.search(s.text):
