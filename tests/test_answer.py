@@ -651,3 +651,14 @@ def test_traditional_source_is_quoted_as_written_for_a_traditional_question(assi
     ans = app.ask("醫保基金怎樣包干使用？")
     check_contract(app, ans)
     assert "包干使用" in ans.answer
+
+
+def test_an_unquoted_term_is_defined_by_its_glossary_entry(assistant_over):
+    app = assistant_over({"plan.txt": (
+        "某区医联体方案解读\n\n"
+        "我区3个街道与市二院组建紧密型城市医联体,工作稳步推进。\n\n"
+        "名词解释:\n\n"
+        "——紧密型城市医联体建设:城区街道与城市三级公立医院建立内部资源共享、人财物统筹管理的医疗联合体。\n")})
+    ans = app.ask("紧密型城市医联体在文件里是怎么定义的？")
+    assert ans.abstained is False, ans.answer
+    assert "城区街道与城市三级公立医院" in ans.citations[0].quote

@@ -99,7 +99,9 @@ def _defines(term: str, simp_text: str) -> bool:
     i = simp_text.find(t2s(term))
     if i < 0:
         return False
-    return bool(re.match(r"[”」』\"]?\s*(?:[:：]|即|是指|指的是|就是|包括|分为)", simp_text[i + len(term) :]))
+    # A glossary entry may name the work rather than the thing: "——紧密型城市医联体建设:城区街道与…".
+    return bool(re.match(r"[”」』\"]?\s*(?:建设|工作|模式|机制|制度)?\s*(?:[:：]|即|是指|指的是|就是|包括|分为)",
+                         simp_text[i + len(term) :]))
 
 
 def term_covered(term: str, tokens: set[str], simp_text: str, synonyms: Callable[[list[str]], list[str]]) -> bool:
@@ -189,6 +191,9 @@ def score_sentences(
     coverage = _Coverage(info.terms, weights)
     ctx_cache: dict[int, tuple[set[str], str]] = {}
     subjects = [t for c, t in info.entities if c in _WHO_CLASSES]
+    # What a definition asks about: its quoted term, or else its longest word ("紧密型城市医联体是怎么定义的").
+    longest = max((t for t in info.terms if len(t) >= 4), key=len, default="")
+    defined_terms = info.quoted or ([longest] if longest and info.qtype == "definition" else [])
     for s in sentences:
         simp = t2s(s.text)
         s.tokens = _cached_tokens(s, tokenize)
@@ -221,8 +226,8 @@ def score_sentences(
         if info.wants_label and _LABEL_RE.search(simp):
             s.score += 0.25  # "当好农民健康“守护人”": the phrase asked for stands in quotes
             s.typed = True
-        if info.qtype in ("definition", "list") and any(_defines(t, simp) for t in info.quoted):
-            s.score += 0.3  # "做到“两包”:医保基金打包、公卫资金打包" defines the term; a mere mention does not
+        if info.qtype in ("definition", "list") and any(_defines(t, simp) for t in defined_terms):
+            s.score += 0.5  # "做到“两包”:医保基金打包、公卫资金打包" defines the term; a mere mention does not
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
 
 
