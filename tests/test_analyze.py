@@ -20,6 +20,7 @@ from assistant.answer.evidence import (IdfTable, Sentence, asked_level, asked_un
         ("为什么要调整包干比例？", "why"),
         ("包干比例为什么调成90%？", "why"),
         ("当初出于什么考虑，没照省里的结余分配比例执行？", "why"),
+        ("评论里说医共体管绩效特别难，根子到底在哪？", "why"),
         # A length of time or a frequency, not a calendar date.
         ("院长一届干几年", "duration"),
         ("医保基金多久拨一次？", "duration"),
