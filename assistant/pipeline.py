@@ -178,27 +178,35 @@ class Assistant:
 
     def _evidence(self, question: str, filters: Mapping[str, Any] | None = None, mode: str | None = None) -> list[Hit]:
         """Passages to answer from. A question comparing sources ("讲话…和准格尔旗…") also gets the best
-        passages of each document it points at, which plain ranking can crowd out with one document's."""
-        from .answer.analyze import find_regions
+        passages of each document it points at, which plain ranking can crowd out with one document's; a
+        question citing a document by number ("国办发〔2017〕32号文件") gets those of the documents citing it."""
+        from .answer.analyze import DOCUMENT_NUMBER, citing, find_regions
         from .answer.focus import wants_each_side
 
         k = max(self.settings.top_k, 8)
         hits = self.retriever.search(question, k=k, filters=filters, mode=mode)
         simp = t2s(question)
-        if not wants_each_side(simp):
+        each, numbered = wants_each_side(simp), DOCUMENT_NUMBER.search(simp)
+        if not each and not numbered:
             return hits
         from .answer.focus import DocumentFocus
 
         self._focus = self._focus or DocumentFocus(self._docs)
-        terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
         present = {h.chunk.doc_id for h in hits}
         seen = {h.chunk.id for h in hits}
         allowed = (filters or {}).get("source")
-        regions = find_regions(simp)
-        # Each side of "A的…和B的…" is searched with its own words in its own document; other pointed
-        # documents absent from the hits get their best passages for the whole question.
-        sides = self._focus.sides(question, terms, regions)
-        queries = [(d, sides.get(d, question)) for d in [*sides, *self._focus.pointed(terms, regions)[:3]]]
+        queries: list[tuple[str, str]] = []
+        sides: dict[str, str] = {}
+        if each:
+            terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
+            regions = find_regions(simp)
+            # Each side of "A的…和B的…" is searched with its own words in its own document; other pointed
+            # documents absent from the hits get their best passages for the whole question.
+            sides = self._focus.sides(question, terms, regions)
+            queries += [(d, sides.get(d, question)) for d in [*sides, *self._focus.pointed(terms, regions)[:3]]]
+        if numbered:
+            cited = citing(numbered.groups())
+            queries += [(d, question) for d, form in self._focus.text_forms.items() if cited.search(form)]
         extra: list[Hit] = []
         for doc_id, query in dict(queries).items():
             source = self._docs[doc_id].source

@@ -662,3 +662,16 @@ def test_an_unquoted_term_is_defined_by_its_glossary_entry(assistant_over):
     ans = app.ask("紧密型城市医联体在文件里是怎么定义的？")
     assert ans.abstained is False, ans.answer
     assert "城区街道与城市三级公立医院" in ans.citations[0].quote
+
+
+def test_a_document_cited_by_number_is_dated_by_the_document_that_describes_it(assistant_over):
+    app = assistant_over({
+        "plan.txt": ("金寨县医共体方案解读\n\n"
+                     "2018年5月31日,金寨县政府办公室印发了《金寨县全面推进医共体建设实施方案》。\n\n"
+                     "起草依据。根据国务院办公厅《关于推进医疗联合体建设和发展的指导意见》(国办发〔2017〕32号)起草。\n"),
+        "news.txt": ("医联体建设年会报道\n\n"
+                     "今年4月23日,国务院发布32号文,即《关于推进医疗联合体建设和发展的指导意见》,医联体成为热词。\n"),
+    })
+    ans = app.ask("金寨县方案起草依据之一国办发〔2017〕32号文件，是在哪一天发布的？")
+    assert ans.abstained is False, ans.answer
+    assert "4月23日" in ans.answer

@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import QuestionInfo, find_regions
+from .analyze import DOCUMENT_NUMBER, QuestionInfo, citing, find_regions
 from .followup import find_entities
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
@@ -159,13 +159,10 @@ def _when_subject(info: QuestionInfo) -> set[str]:
 
 
 # A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号".
-_NAMED_DOCNO = re.compile(r"[〔\[（(](\d{4})[〕\]）)]\s*(\d+)\s*号")
-
-
 def _named_document(simp_q: str) -> tuple[str, str] | None:
     """The number of the document whose content the question asks ("72号文对…怎么规定的"), not a question
     about the document itself ("32号文件是哪天发布的")."""
-    m = _NAMED_DOCNO.search(simp_q)
+    m = DOCUMENT_NUMBER.search(simp_q)
     if not m or not re.match(r"(?:文件?|通知|意见|方案)?(?:对|里|中|规定|要求|明确)", simp_q[m.end() :]):
         return None
     return m.group(1), m.group(2)
@@ -174,7 +171,7 @@ def _named_document(simp_q: str) -> tuple[str, str] | None:
 def _states_for(docno: tuple[str, str], qtype: str, sentences: list[Sentence]) -> bool:
     """"72号文规定的包干比例": the fact must be stated where that document is cited, in the sentence that
     names it or in the one after; a ratio the same passage quotes from another document is not its content."""
-    cites = re.compile(rf"{docno[0]}\D{{0,2}}{docno[1]}\s*号|(?<![\d〕\]）)]){docno[1]}号文")  # or "国务院32号文"
+    cites = citing(docno)
     by_doc: dict[str, list[Sentence]] = {}
     for s in sentences:
         by_doc.setdefault(s.doc_id, []).append(s)
