@@ -112,3 +112,10 @@ def test_a_run_of_headings_that_name_the_asked_thing_answers_the_list(assistant_
     for item in ("政治账", "医保账", "成本账", "发展账"):
         assert item in ans.answer
     assert "数据资产" not in ans.answer  # the next run starts its numbering again
+
+
+def test_a_question_about_where_something_is_said_is_answered_by_its_heading(assistant_over):
+    app = assistant_over({"comment.txt": ACCOUNTS.replace("要加强成本核算。", "要加强成本核算,防止内部分配搞平均主义。")})
+    ans = app.ask("评论里，防止内部分配搞平均主义，是放在哪本账里讲的？")
+    assert ans.abstained is False, ans.answer
+    assert ans.answer.startswith("第三,算清成本账") and "平均主义" in ans.answer

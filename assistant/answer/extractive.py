@@ -13,7 +13,8 @@ from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import COUNTED_LEAD, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
-from .outline import expand_headings, following, listed_items, named_run, series_run, shared_run, strip_heading_number
+from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
+                      strip_heading_number)
 from .premise import check_premises, miscounted_list, swapped_places
 from .types import Answer, Citation
 
@@ -22,6 +23,8 @@ ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
+# "是放在哪本账里讲的", "在哪一部分提到的": the question asks under which heading something is said.
+_SECTION_ASK = re.compile(r"哪(?:一|个|本|部分|章|节|条|方面|一部分)[\u4e00-\u9fff]{0,3}?(?:里|中|下)?(?:讲|说|提|写|论述|谈)")
 # "三点体会是什么", "哪几条": a question that counts what it asks for.
 _COUNTED_ASK = re.compile(r"(?:[几两二三四五六七八九十]|哪几)\s*(?:点|条|项|个方面|方面|件)")
 
@@ -153,6 +156,10 @@ class ExtractiveAnswerer:
             pick = self._best_for(ask, rest, whole=0.0) if len(ask) >= 4 and ask != whole else None
             if pick is not None:
                 chosen = [chosen[0], pick, *chosen[1:]]
+        if not listed and _SECTION_ASK.search(info.simplified):
+            # "是放在哪本账里讲的": the heading of the section that says it is the answer, with what it says.
+            head = section_heading(chosen[0], docs[chosen[0].doc_id])
+            chosen = [head, *chosen] if head is not None else chosen
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
             chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)

@@ -229,6 +229,16 @@ def items_after(s: Sentence, doc) -> list[Sentence]:
     return [_heading_line(s, doc, a, b) for a, b, _ in run][:12] if len(run) >= 2 else []
 
 
+def section_heading(s: Sentence, doc) -> Sentence | None:
+    """The heading of the innermost numbered section holding s ("第八,算清绩效账。"), when s is not it."""
+    own = [(a, b, p) for a, b, p in doc.sections if p and a <= s.start < b]
+    if not own:
+        return None
+    a, b, _ = max(own, key=lambda sec: sec[0])
+    head = _heading_line(s, doc, a, b)
+    return head if head.start != s.start else None
+
+
 def _heading_line(s: Sentence, doc, a: int, b: int) -> Sentence:
     """The heading of the section [a, b) up to its first sentence end, as evidence."""
     end = doc.text.find("\n", a)
