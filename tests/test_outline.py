@@ -119,3 +119,22 @@ def test_a_question_about_where_something_is_said_is_answered_by_its_heading(ass
     ans = app.ask("评论里，防止内部分配搞平均主义，是放在哪本账里讲的？")
     assert ans.abstained is False, ans.answer
     assert ans.answer.startswith("第三,算清成本账") and "平均主义" in ans.answer
+
+
+OUTLINED = (
+    "某县医共体推进会讲话\n\n"
+    "【提纲】一、认清大势,把准方向。(一)要把握整合。二、聚焦重点,攻坚克难。(一)要筑牢龙头。三、强化担当,凝聚合力。\n\n"
+    "同志们:下面,我讲三个方面的意见。\n\n"
+    "一、认清大势,把准方向\n\n推进医共体建设是大势所趋,一、二级医院都要参与。\n\n"
+    "三、强化担当,凝聚合力\n\n要压实责任。\n"
+)
+
+
+def test_a_heading_the_page_lost_is_taken_from_the_documents_outline(assistant_over):
+    app = assistant_over({"talk.txt": OUTLINED})
+    ans = app.ask("这篇讲话分哪三个方面讲的？")
+    assert ans.abstained is False, ans.answer
+    for item in ("认清大势", "聚焦重点", "强化担当"):
+        assert item in ans.answer
+    for c in ans.citations:
+        assert app.show(c.source)["text"][c.start : c.end] == c.quote

@@ -162,7 +162,30 @@ def sibling_run(s: Sentence, docs, headings_only: bool = True) -> list[Sentence]
     run = [secs[i] for i in same[lo:hi]]
     if len(run) < 3:
         return []
-    return [_heading_line(s, doc, a, b) for a, b, _ in run][:12]
+    return _fill_gaps([_heading_line(s, doc, a, b) for a, b, _ in run][:12], doc)
+
+
+def _fill_gaps(items: list[Sentence], doc) -> list[Sentence]:
+    """"一、…" "三、…" "四、…": a scraped page lost a heading of the run; the document's own outline
+    (a 提纲 line) often still states it, so the missing item is taken from there when it is."""
+    numbers = [_cn_number(i.text.strip()) for i in items]
+    if None in numbers or len(items) < 2:
+        return items
+    out = [items[0]]
+    for prev, (item, n) in zip(numbers, zip(items[1:], numbers[1:])):
+        for missing in range(prev + 1, min(n, prev + 4)):
+            m = re.search(rf"(?:^|(?<=[。；】]))\s*{_CN_DIGITS[missing - 1]}、[^。；\n]{{2,40}}[。；]", doc.text, re.M)
+            if m:
+                a = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+                out.append(Sentence(item.doc_id, a, m.end(), doc.text[a : m.end()], item.rank, item.chunk_index, item.context))
+        out.append(item)
+    return out
+
+
+def _cn_number(text: str) -> int | None:
+    """The number of a "二、…" heading, else None."""
+    m = re.match(r"([一二三四五六七八九十])、", text)
+    return _CN_DIGITS.index(m.group(1)) + 1 if m else None
 
 
 def shared_run(ranked: list[Sentence], docs) -> list[Sentence]:
@@ -226,7 +249,7 @@ def items_after(s: Sentence, doc) -> list[Sentence]:
                     or _FIRST_ORDINAL.match(label)):
             break
         run.append((a, b, path))
-    return [_heading_line(s, doc, a, b) for a, b, _ in run][:12] if len(run) >= 2 else []
+    return _fill_gaps([_heading_line(s, doc, a, b) for a, b, _ in run][:12], doc) if len(run) >= 2 else []
 
 
 def section_heading(s: Sentence, doc) -> Sentence | None:
