@@ -79,3 +79,12 @@ GROUP = {
 def test_a_post_or_an_amount_the_passage_does_not_name_is_not_answered(assistant_over, question):
     ans = assistant_over(GROUP).ask(question)
     assert ans.abstained is True, ans.answer
+
+
+def test_a_count_is_answered_by_naming_the_counted_things(assistant_over):
+    app = assistant_over({"report.txt": (
+        "专科医联体报道\n\n刘某提到,主诊医师负责制改革目前仅走完了科室层面改革的初级阶段,"
+        "中级阶段:人事体制改革和高级阶段:国家层面的体制改革仍然在路上。\n")})
+    ans = app.ask("主诊医师负责制改革分几个阶段？")
+    assert ans.abstained is False, ans.answer
+    assert "初级阶段" in ans.answer and "高级阶段" in ans.answer

@@ -264,10 +264,12 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
     simp = t2s(text)
     if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
         return True  # "自治区唯一入选" answers "有几个旗县入选"
+    counted = _counted_noun(t2s(given), unit)
+    if unit in _COUNTERS and len(counted) >= 2 and len(set(re.findall(rf"([\u4e00-\u9fff]{{2}}){re.escape(counted)}", simp))) >= 2:
+        return True  # "分几个阶段" is answered by naming them: "初级阶段…中级阶段…高级阶段"
     units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else unit_forms(unit)
     pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*({'|'.join(map(re.escape, units))})"
     stated = set(re.findall(r"\d+(?:\.\d+)?", t2s(given)))
-    counted = _counted_noun(t2s(given), unit)
     for m in re.finditer(pattern, simp):
         digits = re.match(r"\d+(?:\.\d+)?", m.group(0))
         if digits and digits.group(0) in stated:
