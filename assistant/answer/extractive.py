@@ -139,7 +139,11 @@ class ExtractiveAnswerer:
         chosen = listed or expand_headings(chosen, docs)
         if not listed and info.qtype in ("comparison", "why", "how"):
             # "主要区别一是…" cited as one side of a comparison brings its "二是…" along.
-            chosen = [r for s in chosen for r in (series_run(s, docs[s.doc_id]) or [s])]
+            runs = [series_run(s, docs[s.doc_id]) for s in chosen]
+            # The counted points are the substance of the answer: they lead, the other sentences follow.
+            points = [r for run in runs if run for r in run]
+            rest = [s for s, run in zip(chosen, runs) if not run]
+            chosen = points + rest
         if issue is not None and not listed:
             # "刘国中副总理主持的会议,是怎么给基层定位的": the correction leads; what the question then asks
             # (its last clause) still needs the sentence that answers it.
