@@ -88,3 +88,37 @@ def test_a_count_is_answered_by_naming_the_counted_things(assistant_over):
     ans = app.ask("主诊医师负责制改革分几个阶段？")
     assert ans.abstained is False, ans.answer
     assert "初级阶段" in ans.answer and "高级阶段" in ans.answer
+
+
+SLOTS = {
+    "news.txt": (
+        "国务院要闻\n\n"
+        "今年4月23日,国务院发布32号文,即《关于推进医疗联合体建设和发展的指导意见》。\n\n"
+        "调研期间,王某还深入基层医疗卫生机构和医保中心,了解医疗服务保障等情况。\n\n"
+        "医共体各成员单位之间要建立内部服务模拟市场机制,牵头医院下基层服务要合理拆分收益。\n"
+    ),
+    "report.txt": (
+        "达拉特旗医共体建设报道\n\n"
+        "达拉特旗乡村医生实行旗招、乡管、村用,医共体在收入分配等方面有充分自主权。\n\n"
+        "刚才,我们集体观摩了*县在紧密型县域医共体建设方面的探索现场。\n"
+    ),
+    "plan.txt": "金寨县医共体方案解读\n\n医保基金结余由牵头医院、乡镇卫生院、村卫生室按照6:3:1比例分配。\n",
+}
+
+
+@pytest.mark.parametrize("question", [
+    "32号文要求到哪一年在全国全面推开医联体建设？",             # "今年" says no year
+    "达拉特旗的医共体结余是不是也按6:3:1来分？",                # a ratio claimed where none is stated
+    "王某调研时去的是哪一家医保中心？",                          # a class, not a particular one
+    "牵头医院下基层服务的内部结算价格由哪个部门来定？",          # a hospital is no department
+    "集体观摩的医共体建设现场是哪一个县？",                      # "*县" names no county
+])
+def test_slots_the_evidence_does_not_fill(assistant_over, question):
+    ans = assistant_over(SLOTS).ask(question)
+    assert ans.abstained is True, ans.answer
+
+
+def test_a_named_body_fills_the_particular_slot(assistant_over):
+    app = assistant_over({"plan.txt": "某区方案解读\n\n小华山社区卫生服务中心已与六安市人民医院签订协议。\n"})
+    ans = app.ask("小华山社区卫生服务中心是跟哪家医院签的协议？")
+    assert ans.abstained is False and "六安市人民医院" in ans.answer

@@ -90,6 +90,14 @@ def abstain_reason(
     named = _named_document(simp_q)
     if named and info.qtype in ("ratio", "number", "date", "duration") and not _states_for(named, info.qtype, ranked[:8]):
         return f"document {named} does not state it"
+    if _YEAR_ASK.search(simp_q) and not any(_YEAR.search(t2s(s.text)) for s in relevant):
+        return "no year in evidence"  # "今年4月23日" does not say which year
+    if any(c.kind in ("ratio", "percent") for c in info.claims) and not any(
+            has_type_evidence("ratio", s.text) for s in relevant):
+        return "the claimed ratio is about evidence that states none"
+    particular = _PARTICULAR_ASK.search(simp_q)
+    if particular and not any(_names_particular(particular.group(1), t2s(s.text)) for s in relevant):
+        return f"no particular {particular.group(1)} named in evidence"
     unit = asked_unit(simp_q)
     if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
         return f"no quantity in {unit} in evidence"
@@ -203,10 +211,31 @@ def _names_members(kind: str, simp: str) -> bool:
 
 def _names_kind(kind: str, simp: str, synonyms) -> bool:
     """Does the text name a thing of the asked kind: the word itself, a synonym, or (for 部门/机构/单位) any
-    named body ("卫健委", "区司法局")."""
+    named body ("卫健委", "区司法局"); a 部门 is a body of government, not a hospital."""
     if kind in simp or any(k in simp for k in synonyms([kind])):
         return True
+    if kind == "部门":
+        return bool(_GOVERNMENT_BODY.search(simp)) or any(c == "department" for c, _ in find_entities(simp))
     return kind in _ANY_BODY and has_type_evidence("who", simp)
+
+
+_GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{1,6}(?:局|委|办|厅|政府|小组)(?![\u4e00-\u9fff]{0,2}医院)")
+_YEAR_ASK = re.compile(r"哪一年|哪年|什么年份|哪个年份|哪一年度")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+# "去的是哪一家医保中心": one particular body, by name.
+_PARTICULAR_ASK = re.compile(r"(?:哪一家|哪家|哪所|哪一所)[\u4e00-\u9fff]{0,4}?(医院|卫生院|医保中心|保健院|中心)")
+
+
+def _names_particular(kind: str, simp: str) -> bool:
+    """A name of the kind that is one body, not the class ("六安市人民医院", not "医保中心" or "基层医院")."""
+    generic = {t for _, t in find_entities(simp)}
+    for m in re.finditer(rf"([\u4e00-\u9fff]{{1,10}}){kind}", simp):
+        own = re.split(r"[和与及的在到了对从向等并还入去]", m.group(1))[-1]  # the name ends at a function word
+        name = own + kind
+        if len(own) >= 2 and not any(name.endswith(g) and len(name) - len(g) <= 1 for g in generic) \
+                and not re.search(r"(?:基层|各级|各|相关|有关|所有|全部|二级|三级|县级|乡镇|成员|牵头|上级|下级)$", own):
+            return True
+    return False
 
 
 def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms, corpus_forms: Sequence[str] = ()) -> list[str]:
