@@ -122,3 +122,13 @@ def test_a_named_body_fills_the_particular_slot(assistant_over):
     app = assistant_over({"plan.txt": "某区方案解读\n\n小华山社区卫生服务中心已与六安市人民医院签订协议。\n"})
     ans = app.ask("小华山社区卫生服务中心是跟哪家医院签的协议？")
     assert ans.abstained is False and "六安市人民医院" in ans.answer
+
+
+def test_evidence_that_only_repeats_the_question_is_no_answer(assistant_over):
+    app = assistant_over({"talk.txt": (
+        "某县医共体推进会讲话\n\n四、强化担当,凝聚合力\n\n(二)要明确路线图,打好组合拳。\n\n"
+        "(一)要压实责任链,形成大合唱。各级党委政府要把医共体建设摆上重要议事日程。\n")})
+    ans = app.ask("讲话提出要明确路线图、打好组合拳，这张路线图具体定了哪些时间节点？")
+    assert ans.abstained is True, ans.answer
+    ans = app.ask("讲话要求各级党委政府怎样压实责任链？")
+    assert ans.abstained is False

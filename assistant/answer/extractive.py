@@ -11,7 +11,7 @@ from ..types import DocRecord, Hit
 from .analyze import DOCUMENT_NUMBER, QuestionInfo, analyze, citing, find_regions, place_core
 from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
-from .evidence import COUNTED_LEAD, IdfTable, Sentence, has_type_evidence, score_sentences
+from .evidence import COUNTED_LEAD, IdfTable, Sentence, char_pairs, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
                       strip_heading_number)
@@ -118,11 +118,16 @@ class ExtractiveAnswerer:
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)
-        return self._answer_with_issue(question, info, ranked, pointed, issue, docs, shown_trad)
+        ans = self._answer_with_issue(question, info, ranked, pointed, issue, docs, shown_trad)
+        if ans is None:
+            log.debug("abstain on %r: the evidence only repeats the question", question)
+            return self._abstain(question, hits, info, shown_trad)
+        return ans
 
     def _answer_with_issue(self, question: str, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
-                           issue, docs, shown_trad: bool) -> Answer:
-        """The answer from the ranked evidence; a false premise leads with the sentence that states the fact."""
+                           issue, docs, shown_trad: bool) -> Answer | None:
+        """The answer from the ranked evidence; a false premise leads with the sentence that states the fact.
+        None when the chosen evidence only repeats the question."""
         sides = self._focus.sides(question, info.terms, info.regions) if len(pointed) >= 2 else {}
         chosen = self._select(info, ranked, pointed, first=issue.sentence if issue else None, sides=sides)
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
@@ -167,6 +172,8 @@ class ExtractiveAnswerer:
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
             chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)
+        if issue is None and all(_echoes(s.text, info.simplified) for s in chosen):
+            return None  # "路线图具体定了哪些节点" answered by the bare heading "要明确路线图,打好组合拳"
         ans = self._compose(question, info, chosen, docs, shown_trad)
         if issue:
             ans.premise_note = self._script(issue.note, shown_trad)
@@ -382,6 +389,13 @@ class ExtractiveAnswerer:
 
 _CONCLUSION_RE = re.compile(r"^(?:因此|所以|综合考虑|为此|鉴于此|基于此|综上|故)")
 _REASON_OPENING_RE = re.compile(r"^(?:加之|由于|因为|鉴于|原因是|从实际|主要是|究其原因)")
+
+
+def _echoes(text: str, simplified_question: str) -> bool:
+    """The sentence says nothing the question does not: at most two of its character pairs are new."""
+    own = {p for p in char_pairs(re.sub(r"[^\u4e00-\u9fff]", "", t2s(text)))}
+    asked = char_pairs(re.sub(r"[^\u4e00-\u9fff]", "", simplified_question))
+    return len(own - asked) <= 2
 
 
 def _reason_neighbour(s: Sentence, pool: list[Sentence]) -> Sentence | None:

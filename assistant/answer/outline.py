@@ -121,8 +121,8 @@ def following(s: Sentence, doc, n: int) -> list[Sentence]:
     """Up to n sentences after s inside its section (or the next 300 characters for a lead-in line)."""
     ends = [b for a, b, _ in doc.sections if a <= s.start < b]
     limit = min(ends[0] if ends else len(doc.text), len(doc.text))
-    if limit - s.end < 10:
-        limit = min(len(doc.text), s.end + 300)
+    if limit - s.end < 10 and (s.text.strip().endswith((":", "：")) or _LEAD_IN.search(s.text)):
+        limit = min(len(doc.text), s.end + 300)  # a lead-in's items follow it; a bare heading's next section is not its body
     out: list[Sentence] = []
     pos = s.end
     for m in re.finditer(r"[^。！？；\n]+[。！？；]?", doc.text[s.end : limit]):
