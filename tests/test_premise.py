@@ -341,3 +341,9 @@ def test_a_corrected_place_still_answers_what_was_asked_there(assistant_over):
     ans = app.ask("王某副总理到湖北、湖南调研时对医共体提了什么要求？")
     assert ans.premise_note and "湖北" in ans.premise_note
     assert "紧密型县域医共体" in ans.answer
+
+
+def test_an_opening_statement_names_the_actor():
+    issue = check("1月17日刘国中副总理主持召开国务院常务会议，会上定了什么？", [sentence(MEETING)])
+    assert issue is not None and "李强" in issue.note
+    assert check("方案从初稿到最后印发，中间走了哪些程序？", [sentence(ISSUED)]) is None

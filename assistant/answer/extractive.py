@@ -157,12 +157,13 @@ class ExtractiveAnswerer:
             during = re.search(r"(?:时|期间|的时候|以后|之后)(?=[^，,]*(?:什么|哪|怎么|如何|多少|几))", ask)
             ask = ask[during.end() :] if during else ask  # "到湖北调研时对医共体提了什么要求"
             # The rest of the answer is often next to the corrected fact ("…到湖南、江西调研。…他强调,要…").
-            near = [n for n in following(chosen[0], docs[chosen[0].doc_id], 3)
-                    if all(n.start != s.start or n.doc_id != s.doc_id for s in ranked)]
+            after = following(chosen[0], docs[chosen[0].doc_id], 3)
+            near = [n for n in after if all(n.start != s.start or n.doc_id != s.doc_id for s in ranked)]
+            close = {(n.doc_id, n.start) for n in after}
             # It is about the same thing, so it comes from the same document.
             rest = [s for s in ranked if s.doc_id == chosen[0].doc_id and all(s is not c for c in chosen)] + near
             # The whole question's words would pull back towards the premise ("刘国中…"): the clause alone.
-            pick = self._best_for(ask, rest, whole=0.0) if len(ask) >= 4 and ask != whole else None
+            pick = self._best_for(ask, rest, whole=0.0, near=close) if len(ask) >= 4 and ask != whole else None
             if pick is not None:
                 chosen = [chosen[0], pick, *chosen[1:]]
         if not listed and _SECTION_ASK.search(info.simplified):
@@ -224,11 +225,14 @@ class ExtractiveAnswerer:
         core = place_core(region)
         return core in self._forms.get(doc_id, "") or core in match_form(docs[doc_id].region)
 
-    def _best_for(self, part: str, sentences: list[Sentence], whole: float = 0.5) -> Sentence | None:
+    def _best_for(self, part: str, sentences: list[Sentence], whole: float = 0.5,
+                  near: set[tuple[str, int]] = frozenset()) -> Sentence | None:
         """The sentence that best answers one part of the question, if any shares its words; the whole
-        question's score of a sentence counts for `whole` (half, as for the parts of a compound question)."""
+        question's score of a sentence counts for `whole` (half, as for the parts of a compound question),
+        and a sentence `near` (doc id, start) the one answered before breaks a tie."""
         top = max((s.score for s in sentences), default=0.0) or 1.0
-        scored = [(s, score + whole * s.score / top) for s, score, cov in self._rank_part(part, sentences) if cov > 0]
+        scored = [(s, score + whole * s.score / top + (0.15 if (s.doc_id, s.start) in near else 0.0))
+                  for s, score, cov in self._rank_part(part, sentences) if cov > 0]
         return max(scored, key=lambda x: x[1])[0] if scored else None
 
     def _select(self, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],

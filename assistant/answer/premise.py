@@ -10,6 +10,7 @@ from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence, unit_forms
 from .followup import find_entities
+from .premise_words import claimed_done, quoted_in_its_place, turned_round, wrong_top_priority
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
                            denied_wording, negated_presupposition, other_actor, reversed_change,
                            overstated_extent, swapped_entity, wrong_superlative)
@@ -86,7 +87,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         if issue:
             return issue
     issue = (denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
-             or swapped_entity(info, best) or overstated_extent(info, best))
+             or swapped_entity(info, best) or overstated_extent(info, best) or turned_round(info, ranked[: 2 * top])
+             or wrong_top_priority(info, best) or claimed_done(info, best))
     if issue:
         return issue
     for phrase in info.quoted:
@@ -98,6 +100,9 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         s, span = _closest_span(key, best)
         if s is not None and span:
             return PremiseIssue(f"文件中的原文是“{span}”，而不是“{phrase}”。", s)
+        issue = quoted_in_its_place(phrase, info, best)
+        if issue:
+            return issue
     if re.search(r"吧[，,？?]|吧$|吗[，,？?]|吗$|对吗|对吧|是不是|是否", info.simplified) or declared_actor(info.simplified):
         issue = asserted_actor(info, best)
         if issue:

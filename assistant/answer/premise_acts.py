@@ -204,8 +204,22 @@ _WHEN_IN_ACTOR = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}[日号]|\d{4}�
 _TITLE_RE = re.compile(r"(?:国务院)?(?:副?总理|副?部长|副?主任|副?局长|副?书记|副?院长|副?处长|副?省长|副?市长|副?区长|副?县长|同志)")
 
 
+# "1月17日刘国中副总理主持召开国务院常务会议,会上…": an opening statement says who did it.
+# (Only acts a person or body does to others: "方案从初稿到最后印发" names no actor.)
+_OPENING = re.compile(r"^([^，,。？?是由的]{2,16}?)(主持召开|主持|签订|签署)(?=[^，,。？?]*[，,])")
+
+
 def declared_actor(simplified: str) -> bool:
-    return bool(_DECLARED.search(simplified) or _SENT_TO.search(simplified) or _relative_actor(simplified))
+    return bool(_DECLARED.search(simplified) or _SENT_TO.search(simplified) or _relative_actor(simplified)
+                or _opening_actor(simplified))
+
+
+def _opening_actor(simplified: str) -> re.Match | None:
+    m = _OPENING.search(simplified)
+    if not m:
+        return None
+    first = simplified[: simplified.find("，") if "，" in simplified else simplified.find(",")]
+    return m if not re.search(r"[哪谁几吗吧]|什么|怎么|如何|是否|是不是", first) else None
 
 
 def _relative_actor(simplified: str) -> re.Match | None:
@@ -218,7 +232,7 @@ def _claimed_actor(simplified: str) -> tuple[str, list[str], int] | None:
     m = _ASSERTED.search(simplified)
     if m and not (m.group(2) in ("牵头", "负责") and re.match(r"单位|医院|机构|部门", simplified[m.end() :])):
         return m.group(1), [v for v in m.group(2, 3) if v], m.start()  # ("打包给牵头单位" names a role)
-    m = _SENT_TO.search(simplified) or _relative_actor(simplified)
+    m = _SENT_TO.search(simplified) or _relative_actor(simplified) or _opening_actor(simplified)
     if not m:
         return None
     actor = _WHEN_IN_ACTOR.sub("", m.group(1)).strip()  # "1月17日刘国中副总理": the date is not who

@@ -1,0 +1,89 @@
+"""False premises in the question's wording: a slogan turned round, a quoted phrase the text words otherwise,
+a claimed "top priority", a thing said to be done that the text puts in the future."""
+from __future__ import annotations
+
+import re
+
+from .analyze import QuestionInfo
+from .evidence import Sentence
+from .premise_acts import PremiseIssue, _about, _contradicts, bigrams, clause
+
+# "变“治病中心”为“健康中心”", "从“重治疗”转向“重预防”": a change between two quoted labels.
+_LABEL_SHIFT = re.compile(r"(?:变|从|由)[“「\"]([^”」\"]{2,12})[”」\"](?:为|变成|变为|转为|转向|到|走向)[“「\"]([^”」\"]{2,12})[”」\"]")
+
+
+def turned_round(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question has the shift the wrong way round: "变“健康中心”为“治病中心”" where the text reads
+    "变“治病中心”为“健康中心”"."""
+    asked = [(a, b) for a, b in _LABEL_SHIFT.findall(info.simplified)]
+    if not asked:
+        return None
+    for s, simp in _about(sentences, 0.0):
+        for m in _LABEL_SHIFT.finditer(simp):
+            if (m.group(2), m.group(1)) in asked:
+                start, end = clause(simp, m.start(), m.end())
+                return _contradicts(s, start, end)
+    return None
+
+
+_QUOTE = re.compile(r"[“「\"]([^”」\"]{2,24})[”」\"]")
+
+
+def quoted_in_its_place(phrase: str, info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """A quoted phrase no document uses, where the passage quotes another in the same place: "财务上实行
+    “统收统支、合并核算”" against "在财务管理上,可实行“集中管理、分户核算、统筹运营”"."""
+    q = info.simplified
+    at = q.find(phrase)
+    if at < 0:
+        return None
+    lead = q[max(0, at - 3) : at].rstrip("“「\"")[-2:]  # the words that introduce the quote ("实行")
+    topic = bigrams(q[max(0, at - 12) : at])
+    if len(lead) < 2:
+        return None
+    for s, simp in _about(sentences, 0.2):
+        for m in _QUOTE.finditer(simp):
+            if simp[max(0, m.start() - 4) : m.start()].endswith(lead) and topic & bigrams(simp[: m.start()]):
+                return PremiseIssue(f"文件中的原文是“{m.group(1)}”，而不是“{phrase}”。", s)
+    return None
+
+
+# "把公共卫生服务说成是医共体建设的重中之重": what the question names the first thing.
+_TOP_Q = re.compile(r"(?:把|将|^)([\u4e00-\u9fff]{2,10}?)(?:说成是|说成|当作|当成|作为|是)[\u4e00-\u9fff]{0,8}?(?:重中之重|首要任务|头等大事)")
+_TOP_S = re.compile(r"([\u4e00-\u9fff]{2,12}?)[,，]?是[\u4e00-\u9fff]{0,8}?(?:重中之重|首要任务|头等大事)")
+
+
+def wrong_top_priority(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question names one thing the top priority; the text names another."""
+    m = _TOP_Q.search(info.simplified)
+    if not m:
+        return None
+    claimed = bigrams(m.group(1))
+    for s, simp in _about(sentences, 0.2):
+        for t in _TOP_S.finditer(simp):
+            theirs = bigrams(t.group(1))
+            # "公共卫生服务" and "医疗服务能力提升" share a word (服务), not the thing
+            if claimed and theirs and len(claimed & theirs) <= 1 and not theirs <= claimed:
+                start, end = clause(simp, t.start(), t.end())
+                return _contradicts(s, start, end)
+    return None
+
+
+# "国家卫生计生委已经对全国医联体做完整体考核了": claimed as done.
+_CLAIMED_DONE = re.compile(r"(?:已经|已|早就|早已)[^，,。？?]{0,12}?(?:做完|完成|搞完|开展|实施|出台|建成|推开)了?")
+_FUTURE = re.compile(r"下一步|下步|将要?|拟|计划|即将|尚未|还未|仍在|准备")
+
+
+def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question says a thing is done; the passage about it puts it in the future ("下一步…将对医联体进行
+    整体考核")."""
+    m = _CLAIMED_DONE.search(info.simplified)
+    if not m:
+        return None
+    start_q, end_q = clause(info.simplified, m.start(), m.end())
+    deed = bigrams(info.simplified[start_q:end_q])
+    for s, simp in _about(sentences, 0.3):
+        for f in _FUTURE.finditer(simp):
+            start, end = clause(simp, f.start(), f.end())
+            if len(deed & bigrams(simp[start:end])) >= 2 and not re.search(r"已经|已|完成", simp[f.start() : end]):
+                return _contradicts(s, start, end)
+    return None
