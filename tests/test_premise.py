@@ -347,3 +347,26 @@ def test_an_opening_statement_names_the_actor():
     issue = check("1月17日刘国中副总理主持召开国务院常务会议，会上定了什么？", [sentence(MEETING)])
     assert issue is not None and "李强" in issue.note
     assert check("方案从初稿到最后印发，中间走了哪些程序？", [sentence(ISSUED)]) is None
+
+
+PILOTS = [sentence("2014年,被确定为国家第二批县级公立医院综合改革试点旗县,2016年先后成为示范旗。"),
+          sentence("2019年8月30日,该旗正式被确定为全国首批紧密型医疗卫生共同体试点旗县。", start=60)]
+
+
+def test_first_batch_is_an_ordinal():
+    issue = check("该旗2019年被确定为全国第二批紧密型医共体试点旗县，对吗？", PILOTS)
+    assert issue is not None and "首批" in issue.note
+    # The passage states 首批 of the thing asked; its 第二批 is another series.
+    assert check("该旗是哪天被确定为全国首批紧密型医共体试点旗县的？", PILOTS) is None
+
+
+def test_a_year_the_passage_gives_to_the_same_thing_is_no_conflict():
+    evidence = [sentence("2018年5月31日,区政府办公室印发了《全面推进区域医疗共同体建设实施方案(试行)》。"),
+                sentence("一是方案规定试行期截止2019年12月31日,2020年乃至今后如何操作,需进一步明确。", start=60)]
+    assert check("2018年那版方案的试行期到什么时候为止？", evidence) is None
+
+
+def test_a_value_of_a_listed_item_said_of_another_item():
+    s = sentence("开展60周岁以上老年人健康体检、50周岁以上人群结肠癌惠民检查、65周岁以上老年人免费接种流感疫苗和肺炎疫苗等项目。")
+    issue = check("60岁以上老人可以免费打流感疫苗和肺炎疫苗吗？", [s])
+    assert issue is not None and "65周岁以上老年人免费接种流感疫苗" in issue.note

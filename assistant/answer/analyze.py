@@ -108,6 +108,7 @@ def extract_claims(text: str) -> list[Claim]:
     claims = [Claim("ratio", m.group(0)) for m in RATIO_RE.finditer(simp)]
     claims += [Claim("percent", m.group(0)) for m in PERCENT_RE.finditer(simp)]
     claims += [Claim("ordinal", m.group(0), m.group(2)) for m in ORDINAL_RE.finditer(simp)]
+    claims += [Claim("ordinal", m.group(0), m.group(1)) for m in re.finditer(r"首(批|届|次|轮|期)", simp)]  # 首批 = 第一批
     taken = " ".join(c.text for c in claims)
     for m in NUMBER_UNIT_RE.finditer(simp):
         if m.group(0) in taken or not re.search(r"\d|[一二三四五六七八九十两]", m.group(1)):

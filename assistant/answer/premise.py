@@ -161,6 +161,8 @@ def _same_value(fact: str, claim: Claim) -> bool:
 
 
 def _value(text: str) -> int | None:
+    if t2s(text).startswith("首"):
+        return 1
     m = re.search(r"\d+|[零一二三四五六七八九十百两]+", t2s(text))
     if not m:
         return None
@@ -187,6 +189,10 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
     Only the clearly matching passage counts (high coverage), so a question that merely mentions a year
     is not contradicted by an unrelated sentence with a different year.
     """
+    if claim.unit == "年" and _states_year_of(claim, info_text, best):
+        return None  # "2018年那版方案的试行期…": the passage states the year too, of the thing it names
+    if claim.kind == "ordinal" and _states_value_of(claim, info_text, best):
+        return None  # "首批紧密型…试点" is in the passage; its "第二批县级公立医院…试点" is another series
     for s in best:
         facts = _same_kind_facts(claim, s.text)
         same_thing = _counts_same_thing(claim, info_text, s.text)
@@ -209,6 +215,28 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
     return None
 
 
+def _states_year_of(claim: Claim, question: str, best: list[Sentence]) -> bool:
+    """A passage gives the claimed year to what the question gives it to ("2018年那版方案" / "2018年5月31日,
+    …印发了《…实施方案(试行)》"); a date's own month and day come between, hence the wider window."""
+    return _states_value_of(claim, question, best, re.escape(claim.text[:4]) + r"\s*年", 40)
+
+
+def _states_value_of(claim: Claim, question: str, best: list[Sentence], pattern: str | None = None,
+                     window: int = 8) -> bool:
+    """A passage states the claimed value of what the question states it of: the words after the value
+    share a word ("首批紧密型医共体" / "首批紧密型医疗卫生共同体")."""
+    at = question.find(claim.text)
+    thing = bigrams(question[at + len(claim.text) : at + len(claim.text) + 8]) if at >= 0 else set()
+    for s in best:
+        simp = t2s(s.text)
+        found = (re.finditer(pattern, simp) if pattern else
+                 (m for m in _fact_matches(claim, simp) if _same_value(m.group(0), claim)))
+        for m in found:
+            if thing & bigrams(simp[m.end() : m.end() + window]):
+                return True
+    return False
+
+
 def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
     """The value is in the documents, but said of something else: "省里规定93%" where the passage reads
     "省《意见》规定…95%…,我区原方案修改为93%". Each value of the passage owns the words from the previous
@@ -229,24 +257,32 @@ def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> Pr
             continue
         simp = t2s(s.text)
         values = [m for m in _fact_matches(claim, simp)]
-        if len(values) < 2 or not any(number_form(m.group(0)) == claim.key for m in values):
+        key = _age_in_years(claim.key)
+        if len(values) < 2 or not any(_age_in_years(number_form(m.group(0))) == key for m in values):
             continue
         owners: list[tuple[str, str]] = []
         prev = 0
+        # Values listed item by item ("60周岁以上…体检、65周岁以上…疫苗") each own their item only.
+        listed = all("、" in simp[a.end() : b.start()] for a, b in zip(values, values[1:]))
         for m in values:
             end_m = clause(simp, m.start(), m.end())[1]
-            owners.append((m.group(0), simp[prev:end_m]))
+            start_m = prev
+            if listed:
+                item = simp.find("、", m.end(), end_m)
+                end_m = item if item > 0 else end_m
+                start_m = max(prev, simp.rfind("、", prev, m.start()) + 1)
+            owners.append((m.group(0), simp[start_m:end_m]))
             prev = end_m
-        own = [len(asked & bigrams(text)) for v, text in owners if number_form(v) == claim.key]
-        others = [(len(asked & bigrams(text)), v, text) for v, text in owners if number_form(v) != claim.key]
+        own = [len(asked & bigrams(text)) for v, text in owners if _age_in_years(number_form(v)) == key]
+        others = [(len(asked & bigrams(text)), v, text) for v, text in owners if _age_in_years(number_form(v)) != key]
         if not own or not others:
             continue
         overlap, value, text = max(others, key=lambda x: x[0])
         # A clear margin: the question's wording is the other value's, nearly word for word.
         if overlap >= 4 and overlap >= 2 * max(own) + 2:
-            mine = next(t for v, t in owners if number_form(v) == claim.key).strip("，,；;。 ")
+            mine = next(t for v, t in owners if _age_in_years(number_form(v)) == key).strip("，,；;。、 ")
             return PremiseIssue(
-                f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。 ')}”，"
+                f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。、 ')}”，"
                 f"而“{claim.text}”出自“{mine}”。", s)
     return None
 
@@ -264,7 +300,8 @@ def _fact_matches(claim: Claim, simp: str) -> list[re.Match]:
         # "第35次常务会议" is answered by "第53次" or by "召开53次常务会议", which drops the 第.
         plain = [m for m in NUMBER_UNIT_RE.finditer(simp)
                  if m.group(2) == claim.unit and re.search(r"\d", m.group(1)) and not simp[: m.start()].endswith("第")]
-        return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit] + plain
+        first = [m for m in re.finditer(rf"首({re.escape(claim.unit)})", simp)]  # "首批" is the 第一批
+        return [m for m in ORDINAL_RE.finditer(simp) if m.group(2) == claim.unit] + plain + first
     # Chinese numerals count ("五个旗级质控中心" contradicts "三个"), except where they cannot be told from
     # the text around them: after 第 (an ordinal) or 哪/几 (a question), and a lone 一 as an article.
     units = set(unit_forms(claim.unit))  # "12岁" is compared with "13周岁"
