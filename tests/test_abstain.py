@@ -132,3 +132,10 @@ def test_evidence_that_only_repeats_the_question_is_no_answer(assistant_over):
     assert ans.abstained is True, ans.answer
     ans = app.ask("讲话要求各级党委政府怎样压实责任链？")
     assert ans.abstained is False
+
+
+def test_a_document_number_gives_its_year(assistant_over):
+    app = assistant_over({"plan.txt": ("某区方案解读\n\n起草依据。根据国务院办公厅《关于推进医疗联合体建设和发展的指导意见》"
+                                       "(国办发〔2017〕32号)起草。\n")})
+    ans = app.ask("国务院办公厅关于推进医疗联合体建设和发展的指导意见是哪一年发的？")
+    assert ans.abstained is False and "2017" in ans.answer

@@ -81,16 +81,21 @@ def abstain_reason(
         return "no amount in evidence"
     if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
         return "no document number in evidence"
-    if info.qtype in ("date", "duration") and not any(has_type_evidence(info.qtype, s.text) for s in relevant):
+    year_ask = bool(_YEAR_ASK.search(simp_q))
+
+    def dated(s: Sentence, kind: str) -> bool:  # a year asked is also given by a document number's year
+        return has_type_evidence(kind, s.text) or bool(year_ask and _YEAR.search(t2s(s.text)))
+
+    if info.qtype in ("date", "duration") and not any(dated(s, info.qtype) for s in relevant):
         return f"no {info.qtype} in evidence"
     subject = _when_subject(info)
-    if subject and not any(has_type_evidence("date", s.text) and 2 * len(s.covered & subject) >= len(subject)
+    if subject and not any(dated(s, "date") and 2 * len(s.covered & subject) >= len(subject)
                            for s in relevant):
         return f"no date of {sorted(subject)} in evidence"
     named = _named_document(simp_q)
     if named and info.qtype in ("ratio", "number", "date", "duration") and not _states_for(named, info.qtype, ranked[:8]):
         return f"document {named} does not state it"
-    if _YEAR_ASK.search(simp_q) and not any(_YEAR.search(t2s(s.text)) for s in relevant):
+    if year_ask and not any(_YEAR.search(t2s(s.text)) for s in relevant):
         return "no year in evidence"  # "今年4月23日" does not say which year
     if any(c.kind in ("ratio", "percent") for c in info.claims) and not any(
             has_type_evidence("ratio", s.text) for s in relevant):
@@ -221,7 +226,7 @@ def _names_kind(kind: str, simp: str, synonyms) -> bool:
 
 _GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{1,6}(?:局|委|办|厅|政府|小组)(?![\u4e00-\u9fff]{0,2}医院)")
 _YEAR_ASK = re.compile(r"哪一年|哪年|什么年份|哪个年份|哪一年度")
-_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〔\[](?:19|20)\d{2}[〕\]]")  # "国办发〔2017〕32号" dates its year
 # "去的是哪一家医保中心": one particular body, by name.
 _PARTICULAR_ASK = re.compile(r"(?:哪一家|哪家|哪所|哪一所)[\u4e00-\u9fff]{0,4}?(医院|卫生院|医保中心|保健院|中心)")
 
