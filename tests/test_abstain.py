@@ -139,3 +139,15 @@ def test_a_document_number_gives_its_year(assistant_over):
                                        "(国办发〔2017〕32号)起草。\n")})
     ans = app.ask("国务院办公厅关于推进医疗联合体建设和发展的指导意见是哪一年发的？")
     assert ans.abstained is False and "2017" in ans.answer
+
+
+def test_a_post_holders_name_needs_the_post(assistant_over):
+    ans = assistant_over(GROUP).ask("调整充实后的医共体建设领导小组组长叫什么名字？")
+    assert ans.abstained is True, ans.answer
+
+
+def test_a_quoted_phrase_followed_by_another_question_is_not_asked_to_be_defined(assistant_over):
+    app = assistant_over({"comment.txt": (
+        "强基层推进医共体建设评论\n\n要防止“小弟弟小妹妹”待遇上向“大哥哥大姐姐”看齐,导致的内部绩效分配中的平均主义现象。\n")})
+    ans = app.ask("评论说要防止“小弟弟小妹妹”待遇向“大哥哥大姐姐”看齐，这会导致什么问题？")
+    assert ans.abstained is False and "平均主义" in ans.answer

@@ -24,6 +24,7 @@ from assistant.answer.evidence import (IdfTable, Sentence, asked_level, asked_un
         # A length of time or a frequency, not a calendar date.
         ("院长一届干几年", "duration"),
         ("春节前是哪几天到湖南调研的", "date"),
+        ("啥叫紧密型城市医联体？", "definition"),
         ("医保基金多久拨一次？", "duration"),
         ("任期多长时间？", "duration"),
         ("方案是什么时候印发的？", "date"),

@@ -370,3 +370,9 @@ def test_a_value_of_a_listed_item_said_of_another_item():
     s = sentence("开展60周岁以上老年人健康体检、50周岁以上人群结肠癌惠民检查、65周岁以上老年人免费接种流感疫苗和肺炎疫苗等项目。")
     issue = check("60岁以上老人可以免费打流感疫苗和肺炎疫苗吗？", [s])
     assert issue is not None and "65周岁以上老年人免费接种流感疫苗" in issue.note
+
+
+def test_covering_all_is_not_sharing():
+    s = sentence("将三级医保基金统一打包拨付给牵头医院,形成“结余留用、合理超支分担”的激励约束机制。")
+    issue = check("讲话要求打包付费后，超支部分全部由医保兜底，对吧？", [s])
+    assert issue is not None and "分担" in issue.note

@@ -112,8 +112,9 @@ def abstain_reason(
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         return "no person in evidence"
     post = _POST_ASK.search(simp_q)
-    if post and not any(post.group(1) in t2s(s.text) for s in ranked[:6]):
-        return f"no {post.group(1)} named in evidence"
+    held = post and (post.group(1) or post.group(2))
+    if held and not any(held in t2s(s.text) for s in ranked[:6]):
+        return f"no {held} named in evidence"
     members = _MEMBERS_ASK.search(simp_q)
     member_kind = members and (members.group(1) or members.group(2))
     if member_kind and not any(_names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
@@ -147,7 +148,7 @@ def abstain_reason(
             continue  # "要“亲兄弟明算账”，具体要算哪些账": a saying set off by a comma; the ask is what follows it
         # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word.
         about_term = info.qtype in ("definition", "list") or (
-            info.qtype == "fact" and re.search(re.escape(term) + r".{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
+            info.qtype == "fact" and re.search(re.escape(term) + r"[^，,。？?]{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
         if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return f"term {term} named but not defined"
     return None
@@ -198,7 +199,8 @@ def _states_for(docno: tuple[str, str], qtype: str, sentences: list[Sentence]) -
 
 
 # "领导小组组长是谁": who holds a post is answered only where the post is named.
-_POST_ASK = re.compile(r"(组长|副组长|理事长|秘书长|主任委员|负责人)(?:和[^，,。？?]{1,6})?(?:分别)?(?:是|由)谁")
+_POST_ASK = re.compile(r"(组长|副组长|理事长|秘书长|主任委员|负责人)(?:和[^，,。？?]{1,6})?(?:分别)?(?:是|由)谁"
+                       r"|(组长|副组长|理事长|秘书长|主任委员|负责人)(?:叫什么(?:名字)?|姓什么|是哪位)")
 
 
 # "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
