@@ -180,13 +180,13 @@ class Assistant:
         """Passages to answer from. A question comparing sources ("讲话…和准格尔旗…") also gets the best
         passages of each document it points at, which plain ranking can crowd out with one document's; a
         question citing a document by number ("国办发〔2017〕32号文件") gets those of the documents citing it."""
-        from .answer.analyze import DOCUMENT_NUMBER, citing, find_regions
+        from .answer.analyze import citing, docno, document_number, find_regions
         from .answer.focus import wants_each_side
 
         k = max(self.settings.top_k, 8)
         hits = self.retriever.search(question, k=k, filters=filters, mode=mode)
         simp = t2s(question)
-        each, numbered = wants_each_side(simp), DOCUMENT_NUMBER.search(simp)
+        each, numbered = wants_each_side(simp), document_number(simp)
         if not each and not numbered:
             return hits
         from .answer.focus import DocumentFocus
@@ -205,7 +205,7 @@ class Assistant:
             sides = self._focus.sides(question, terms, regions)
             queries += [(d, sides.get(d, question)) for d in [*sides, *self._focus.pointed(terms, regions)[:3]]]
         if numbered:
-            cited = citing(numbered.groups())
+            cited = citing(docno(numbered))
             queries += [(d, question) for d, form in self._focus.text_forms.items() if cited.search(form)]
         extra: list[Hit] = []
         for doc_id, query in dict(queries).items():

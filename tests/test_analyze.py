@@ -287,3 +287,13 @@ def test_a_bare_caption_line_ranks_below_a_sentence_about_the_question():
              Sentence("d", 20, 20 + len(claim), claim, 1, 0, claim)]
     ranked = score_sentences(info, sents, IdfTable([caption, claim], list), list, lambda ts: [])
     assert ranked[0].text == claim
+
+
+def test_document_numbers_full_and_short():
+    from assistant.answer.analyze import citing, docno, document_number
+
+    assert docno(document_number("依据国办发〔2017〕32号文件")) == ("2017", "32")
+    assert docno(document_number("国办发32号文是哪天发布的")) == ("", "32")
+    assert document_number("123个村卫生室") is None
+    assert citing(("", "32")).search("国办发〔2017〕32号") and citing(("2017", "32")).search("国务院发布32号文")
+    assert not citing(("2017", "32")).search("皖政办〔2017〕57号")

@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import DOCUMENT_NUMBER, QuestionInfo, citing, find_regions
+from .analyze import QuestionInfo, citing, docno, document_number, find_regions
 from .followup import find_entities
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
@@ -176,16 +176,16 @@ def _when_subject(info: QuestionInfo) -> set[str]:
 def _named_document(simp_q: str) -> tuple[str, str] | None:
     """The number of the document whose content the question asks ("72号文对…怎么规定的"), not a question
     about the document itself ("32号文件是哪天发布的")."""
-    m = DOCUMENT_NUMBER.search(simp_q)
+    m = document_number(simp_q)
     if not m or not re.match(r"(?:文件?|通知|意见|方案)?(?:对|里|中|规定|要求|明确)", simp_q[m.end() :]):
         return None
-    return m.group(1), m.group(2)
+    return docno(m)
 
 
-def _states_for(docno: tuple[str, str], qtype: str, sentences: list[Sentence]) -> bool:
+def _states_for(number: tuple[str, str], qtype: str, sentences: list[Sentence]) -> bool:
     """"72号文规定的包干比例": the fact must be stated where that document is cited, in the sentence that
     names it or in the one after; a ratio the same passage quotes from another document is not its content."""
-    cites = citing(docno)
+    cites = citing(number)
     by_doc: dict[str, list[Sentence]] = {}
     for s in sentences:
         by_doc.setdefault(s.doc_id, []).append(s)

@@ -34,13 +34,24 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|周岁|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
 # "第二批试点", "第十一届年会": which one of a series, compared only with ordinals of the same series word.
 ORDINAL_RE = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(批|届|次|轮|期|阶段|名|位)")
-# A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号" -> (year, number).
-DOCUMENT_NUMBER = re.compile(r"[〔\[（(](\d{4})[〕\]）)]\s*(\d+)\s*号")
+# A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号", or short "国办发32号文".
+DOCUMENT_NUMBER = re.compile(r"[〔\[（(](\d{4})[〕\]）)]\s*(\d+)\s*号|(?<![\d〕\]）)])()(\d+)号文")
 
 
-def citing(docno: tuple[str, str]) -> re.Pattern:
+def document_number(text: str) -> re.Match | None:
+    """The first document number of a text; see docno() for its (year, number)."""
+    return DOCUMENT_NUMBER.search(text)
+
+
+def docno(m: re.Match) -> tuple[str, str]:
+    """(year, number) of a document_number() match; the year is "" for "32号文"."""
+    return (m.group(1), m.group(2)) if m.group(2) else ("", m.group(4))
+
+
+def citing(number: tuple[str, str]) -> re.Pattern:
     """Where a text cites that document: by its full number, or as "32号文" ("国务院发布32号文")."""
-    return re.compile(rf"{docno[0]}\D{{0,2}}{docno[1]}\s*号|(?<![\d〕\]）)]){docno[1]}号文")
+    year = number[0] or r"\d{4}"
+    return re.compile(rf"{year}\D{{0,2}}{number[1]}\s*号|(?<![\d〕\]）)]){number[1]}号文")
 
 
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}")

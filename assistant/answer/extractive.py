@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
-from .analyze import DOCUMENT_NUMBER, QuestionInfo, analyze, citing, find_regions, place_core
+from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
 from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .evidence import COUNTED_LEAD, IdfTable, Sentence, char_pairs, has_type_evidence, score_sentences
@@ -84,8 +84,8 @@ class ExtractiveAnswerer:
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
                                  doc_terms=self._focus.naming_terms(info.terms))
         ranked = self._by_meaning(question, ranked)
-        numbered = DOCUMENT_NUMBER.search(info.simplified)
-        cited = citing(numbered.groups()) if numbered else None
+        numbered = document_number(info.simplified)
+        cited = citing(docno(numbered)) if numbered else None
         if cited is not None:
             # "国办发〔2017〕32号文件是哪天发布的" is about that document: the sentences that cite it come first.
             for s in ranked:
