@@ -186,19 +186,23 @@ class Assistant:
         k = max(self.settings.top_k, 8)
         hits = self.retriever.search(question, k=k, filters=filters, mode=mode)
         simp = t2s(question)
-        each, numbered = wants_each_side(simp), document_number(simp)
-        if not each and not numbered:
-            return hits
         from .answer.focus import DocumentFocus
 
         self._focus = self._focus or DocumentFocus(self._docs)
+        terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
+        # "那篇评论说…": the one document the question names by its kind or author is searched on its own.
+        named = set(self._focus.naming_terms(terms).values())
+        each, numbered = wants_each_side(simp), document_number(simp)
+        if not each and not numbered and len(named) != 1:
+            return hits
         present = {h.chunk.doc_id for h in hits}
         seen = {h.chunk.id for h in hits}
         allowed = (filters or {}).get("source")
         queries: list[tuple[str, str]] = []
         sides: dict[str, str] = {}
+        if len(named) == 1 and not each:
+            queries.append((next(iter(named)), question))
         if each:
-            terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
             regions = find_regions(simp)
             # Each side of "A的…和B的…" is searched with its own words in its own document; other pointed
             # documents absent from the hits get their best passages for the whole question.
@@ -210,7 +214,7 @@ class Assistant:
         extra: list[Hit] = []
         for doc_id, query in dict(queries).items():
             source = self._docs[doc_id].source
-            if (doc_id in present and doc_id not in sides) or (
+            if (doc_id in present and doc_id not in sides and doc_id not in named) or (
                     allowed and source not in ([allowed] if isinstance(allowed, str) else allowed)):
                 continue
             wanted = {**(filters or {}), "source": source}

@@ -39,3 +39,20 @@ def test_source_filter_is_respected_when_widening(app):
 def test_single_source_question_is_not_widened(app):
     q = "讲话对乡村医生队伍建设有什么要求？"
     assert [h.chunk.id for h in app._evidence(q)] == [h.chunk.id for h in app.retriever.search(q, k=8)]
+
+
+def test_a_document_named_by_its_kind_is_searched_on_its_own(assistant_over):
+    # Many passages of the talk outrank the comment's one passage on the question's words; the question
+    # names the comment ("评论"), so its best passage joins the evidence.
+    talk = "\n\n".join(f"要加强医共体建设第{i}项工作,团队建设要探索创新,医共体建设要久久为功,"
+                         "各级各部门要统一思想、提高认识,切实把医共体建设各项任务落到实处,"
+                         "确保团队建设取得实效,探索形成可复制可推广的经验做法。" for i in range(1, 25))
+    app = assistant_over({
+        "talk.txt": "市推进会讲话\n\n" + talk + "\n",
+        "comment.txt": "强基层评论\n\n我们十几年如一日耕耘,也对医共体建设长达8年探索。\n",
+        "manifest.toml": ('[[documents]]\nsource = "talk.txt"\nkind = "讲话"\n\n'
+                          '[[documents]]\nsource = "comment.txt"\nkind = "评论"\n'),
+    })
+    ans = app.ask("评论作者的团队在医共体建设上探索了多久？")
+    assert ans.abstained is False, ans.answer
+    assert "8年" in ans.answer
