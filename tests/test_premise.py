@@ -376,3 +376,11 @@ def test_covering_all_is_not_sharing():
     s = sentence("将三级医保基金统一打包拨付给牵头医院,形成“结余留用、合理超支分担”的激励约束机制。")
     issue = check("讲话要求打包付费后，超支部分全部由医保兜底，对吧？", [s])
     assert issue is not None and "分担" in issue.note
+
+
+def test_a_visit_asked_of_places_no_document_names(assistant_over):
+    app = assistant_over({"news.txt": "国务院要闻\n\n国务院副总理王某14日至16日到湖南、江西调研,了解医保服务情况。\n"})
+    ans = app.ask("王某副总理春节前是去广东、广西调研的吧？")
+    assert ans.premise_note and "湖南" in ans.premise_note and "江西" in ans.premise_note
+    ans = app.ask("广东省的医保基金包干比例是多少？")  # another province's policy is still declined
+    assert ans.abstained is True

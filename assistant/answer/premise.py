@@ -334,7 +334,7 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
     document covers (another province's ratio) is still declined rather than "corrected"."""
     present = [r for r in info.regions if r not in absent]
     if not present:
-        return None
+        return _visited_elsewhere(info, ranked, regions_of)
     for s in ranked[:4]:
         if s.coverage < 0.3:
             continue
@@ -344,6 +344,26 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
         others = [r for r in named if r not in info.regions and not any(r in q or q in r for q in info.regions)]
         if others:
             return PremiseIssue(f"文件中没有提到“{'、'.join(absent)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
+    return None
+
+
+_TITLED_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:副总理|总理|副部长|部长|副局长|局长|副主任|主任|院长|书记|省长|市长)")
+
+
+def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -> PremiseIssue | None:
+    """"刘国中副总理是去广东、广西调研的吧" where the passage reads "刘国中…到湖南、江西调研": none of the asked
+    places is in the documents, but the person's visit is, elsewhere. Only a person named with a title and
+    an asserting question count, so a question about another province's policy is still declined."""
+    if not re.search(r"吧|吗|对吧|是不是|对吗|是否", info.simplified):
+        return None
+    people = [m.group(1) for m in _TITLED_PERSON.finditer(info.simplified)]
+    for s in ranked[:3]:
+        simp = t2s(s.text)
+        if not any(p in simp for p in people):
+            continue
+        others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
+        if others:
+            return PremiseIssue(f"文件中没有提到“{'、'.join(info.regions)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
     return None
 
 
