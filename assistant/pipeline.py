@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .config import Settings, load_settings
-from .textnorm import CJK_RE, t2s
+from .textnorm import t2s
 from .types import Hit
 
 

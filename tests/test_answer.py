@@ -626,17 +626,17 @@ def test_a_place_no_document_names_is_still_declined(more):
 
 
 def test_trimmed_answer_never_cuts_a_ratio():
-    # _trim keeps whole clauses around the best match; a clause boundary inside "6:3:1" left "6:3:……" once.
+    # trim keeps whole clauses around the best match; a clause boundary inside "6:3:1" left "6:3:……" once.
     from assistant.answer.analyze import analyze
+    from assistant.answer.cut import trim
     from assistant.answer.evidence import Sentence
 
     text = ("规定,医保基金结余由牵头医院、乡镇卫生院、村卫生室按照6:3:1比例分配,出于倾斜基层的考量,"
             "原方案将比例修改为4:3:3,从实际运行情况看,牵头医院分成比例偏低、亏空严重。")
     lexicon = default_lexicon()
-    answerer = ExtractiveAnswerer(lexicon)
     info = analyze("结余按什么比例分配？", lambda q: lexicon.query_tokens(q, expand=False))
     for budget in range(20, len(text), 7):
-        piece = answerer._trim(info, Sentence("d", 0, len(text), text, 1, 0, text), budget)
+        piece = trim(info, Sentence("d", 0, len(text), text, 1, 0, text), budget)
         assert not re.search(r"\d[:：](?!\d)|(?<![\d:])\d[:：]\d(?![:：\d])", piece), piece
 
 

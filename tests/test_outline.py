@@ -81,6 +81,7 @@ def test_unified_is_no_first_point():
 
 def test_a_count_with_a_colon_keeps_its_items_when_a_long_sentence_is_cut():
     from assistant.answer.analyze import analyze
+    from assistant.answer.cut import trim
     from assistant.answer.extractive import ExtractiveAnswerer
     from assistant.lexicon import default_lexicon
 
@@ -88,7 +89,7 @@ def test_a_count_with_a_colon_keeps_its_items_when_a_long_sentence_is_cut():
             "就如何整合优化存量医疗资源作了介绍,其中院长王某重点谈了专科医联体,王某认为专科医联体大有可为。")
     answerer = ExtractiveAnswerer(default_lexicon())
     info = analyze("王某从哪几个方面谈专科医联体的？", answerer._terms)
-    cut = answerer._trim(info, Sentence("d", 0, len(text), text, 1, 0, ""), 60)
+    cut = trim(info, Sentence("d", 0, len(text), text, 1, 0, ""), 60)
     assert "整合资源" in cut and "发展学科" in cut and cut.strip("…") in text
 
 

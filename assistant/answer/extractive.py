@@ -11,7 +11,8 @@ from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
 from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
-from .evidence import COUNTED_LEAD, IdfTable, Sentence, char_pairs, has_type_evidence, score_sentences
+from .cut import echoes, figures, trim
+from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
                       strip_heading_number)
@@ -21,7 +22,6 @@ from .types import Answer, Citation
 log = logging.getLogger(__name__)
 ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
-_CLAUSE_SPLIT = re.compile(r"(?<=[，,；;])|(?<=[^0-9][：:])")
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 # "是放在哪本账里讲的", "在哪一部分提到的": the question asks under which heading something is said.
 _SECTION_ASK = re.compile(r"哪(?:一|个|本|部分|章|节|条|方面|一部分)[\u4e00-\u9fff]{0,3}?(?:里|中|下)?(?:讲|说|提|写|论述|谈)")
@@ -173,7 +173,7 @@ class ExtractiveAnswerer:
         parts = question_parts(question)
         if len(parts) > 1:  # "几号开的？谁主持的？": a sentence for each thing asked
             chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)
-        if issue is None and all(_echoes(s.text, info.simplified) for s in chosen):
+        if issue is None and all(echoes(s.text, info.simplified) for s in chosen):
             return None  # "路线图具体定了哪些节点" answered by the bare heading "要明确路线图,打好组合拳"
         ans = self._compose(question, info, chosen, docs, shown_trad)
         if issue:
@@ -308,39 +308,6 @@ class ExtractiveAnswerer:
                 covered |= s.covered
         return chosen
 
-    def _trim(self, info: QuestionInfo, s: Sentence, budget: int) -> str:
-        """A verbatim piece of the sentence: whole when short, else the clauses around the best match."""
-        if len(s.text) <= budget:
-            return s.text
-        clauses = [c for c in _CLAUSE_SPLIT.split(s.text) if c]
-        scores = []
-        for c in clauses:
-            simp = t2s(c)
-            hit = sum(1 for t in info.terms if t in simp)
-            scores.append(hit + (1 if has_type_evidence(info.qtype, c) else 0))
-        best_i = max(range(len(clauses)), key=lambda i: (scores[i], -i))
-        # "从四个方面:整合资源,构建体系,…": the items follow their count, so the cut grows forward from it.
-        lead = next((i for i, c in enumerate(clauses) if COUNTED_LEAD.search(t2s(c))), None)
-        forward = info.qtype == "list" and lead is not None
-        best_i = lead if forward else best_i
-        lo = hi = best_i
-        text = clauses[best_i]
-        while True:
-            grew = False
-            for j in ((hi + 1,) if forward and hi + 1 < len(clauses) and len(text) + len(clauses[hi + 1]) <= budget
-                      else (hi + 1, lo - 1)):
-                if 0 <= j < len(clauses) and len(text) + len(clauses[j]) <= budget:
-                    if j > hi:
-                        hi, text = j, text + clauses[j]
-                    else:
-                        lo, text = j, clauses[j] + text
-                    grew = True
-            if not grew:
-                break
-        prefix = "……" if lo > 0 else ""
-        suffix = "……" if hi < len(clauses) - 1 else ""
-        return prefix + text.rstrip("，,；;") + suffix
-
     def _compose(self, question: str, info: QuestionInfo, chosen: list[Sentence], docs, trad: bool) -> Answer:
         citations: list[Citation] = []
         parts: list[str] = []
@@ -362,8 +329,8 @@ class ExtractiveAnswerer:
             chunk_section = next((p for a, b, p in doc.sections if a <= s.start < b), "")
             n = len(citations) + 1
             citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
-            piece = self._trim(info, s, per)
-            if not _figures(piece) <= _figures(s.text):
+            piece = trim(info, s, per)
+            if not figures(piece) <= figures(s.text):
                 piece = s.text  # a cut never leaves a figure the quote does not state ("6:3" of "6:3:1")
             piece = strip_heading_number(piece)
             remaining -= len(piece)
@@ -395,13 +362,6 @@ _CONCLUSION_RE = re.compile(r"^(?:因此|所以|综合考虑|为此|鉴于此|�
 _REASON_OPENING_RE = re.compile(r"^(?:加之|由于|因为|鉴于|原因是|从实际|主要是|究其原因)")
 
 
-def _echoes(text: str, simplified_question: str) -> bool:
-    """The sentence says nothing the question does not: at most two of its character pairs are new."""
-    own = {p for p in char_pairs(re.sub(r"[^\u4e00-\u9fff]", "", t2s(text)))}
-    asked = char_pairs(re.sub(r"[^\u4e00-\u9fff]", "", simplified_question))
-    return len(own - asked) <= 2
-
-
 def _reason_neighbour(s: Sentence, pool: list[Sentence]) -> Sentence | None:
     """The adjacent sentence of the same paragraph that gives the reason for s, if one does."""
     prev = next((p for p in pool if p.doc_id == s.doc_id and 0 <= s.start - p.end <= 1), None)
@@ -412,12 +372,3 @@ def _reason_neighbour(s: Sentence, pool: list[Sentence]) -> Sentence | None:
         if cand is not None and (_REASON_OPENING_RE.match(t2s(cand.text)) or has_type_evidence("why", cand.text)):
             return cand
     return None
-
-
-_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:[:：∶]\d+(?:\.\d+)?)*\s*[%％]?")
-
-
-def _figures(text: str) -> set[str]:
-    """Whole numbers, ratios and percentages of a text, in one normal form."""
-    return {match_form(m.group(0)) for m in _FIGURE_RE.finditer(text)}
-

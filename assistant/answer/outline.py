@@ -124,7 +124,6 @@ def following(s: Sentence, doc, n: int) -> list[Sentence]:
     if limit - s.end < 10 and (s.text.strip().endswith((":", "：")) or _LEAD_IN.search(s.text)):
         limit = min(len(doc.text), s.end + 300)  # a lead-in's items follow it; a bare heading's next section is not its body
     out: list[Sentence] = []
-    pos = s.end
     for m in re.finditer(r"[^。！？；\n]+[。！？；]?", doc.text[s.end : limit]):
         a, b = s.end + m.start(), s.end + m.end()
         piece = doc.text[a:b]
