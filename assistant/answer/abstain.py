@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import QuestionInfo, citing, docno, document_number, find_regions
+from .analyze import PERSON_TITLES, QuestionInfo, citing, docno, document_number, find_regions
 from .followup import find_entities
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
@@ -21,7 +21,7 @@ _MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
 # A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 # A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).
-_PERSON_EVIDENCE = re.compile(r"(?:总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长|委员|专家|教授)"
+_PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
                               r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也]|$)")
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
 # "第一,算清政治账。" … "第十,算清发展账。": numbered items, which define a counted term ("十本账").

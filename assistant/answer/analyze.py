@@ -34,6 +34,8 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 NUMBER_UNIT_RE = re.compile(rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(年|个月|月|日|天|家|个|项|条|名|人|届|周岁|岁|次|所|本|大|种|类|级|万元|亿元|元|万)")
 # "第二批试点", "第十一届年会": which one of a series, compared only with ordinals of the same series word.
 ORDINAL_RE = re.compile(rf"第\s*(\d+|[{_CN_NUM}]+)\s*(批|届|次|轮|期|阶段|名|位)")
+# Titles that name a person after or before them ("总理李强", "刘国中副总理"); each may take a 副.
+PERSON_TITLES = "总理|部长|主任|局长|书记|院长|处长|省长|市长|区长|县长|旗长"
 # A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号", or short "国办发32号文".
 DOCUMENT_NUMBER = re.compile(r"[〔\[（(](\d{4})[〕\]）)]\s*(\d+)\s*号|(?<![\d〕\]）)])()(\d+)号文")
 

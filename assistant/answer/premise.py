@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..textnorm import cn_int, match_form, t2s
-from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
+from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, PERSON_TITLES, RATIO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence, unit_forms
 from .followup import find_entities
 from .premise_words import claimed_done, quoted_in_its_place, turned_round, wrong_top_priority
@@ -347,7 +347,7 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
     return None
 
 
-_TITLED_PERSON = re.compile(r"([\u4e00-\u9fff]{2,3}?)(?:副总理|总理|副部长|部长|副局长|局长|副主任|主任|院长|书记|省长|市长)")
+_TITLED_PERSON = re.compile(rf"([\u4e00-\u9fff]{{2,3}}?)副?(?:{PERSON_TITLES})")
 
 
 def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -> PremiseIssue | None:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ..textnorm import match_form, t2s
-from .analyze import Claim, QuestionInfo, number_form
+from .analyze import PERSON_TITLES, Claim, QuestionInfo, number_form
 from .evidence import Sentence
 from .followup import find_entities
 
@@ -201,7 +201,7 @@ _RELATIVE = re.compile(r"([^，,。？?是由的]{2,16}?)(主持|组建|印发|�
 _WHEN_IN_ACTOR = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}[日号]|\d{4}年|\d{1,2}月|今年|去年|上次|这次")
 
 
-_TITLE_RE = re.compile(r"(?:国务院)?(?:副?总理|副?部长|副?主任|副?局长|副?书记|副?院长|副?处长|副?省长|副?市长|副?区长|副?县长|同志)")
+_TITLE_RE = re.compile(rf"(?:国务院)?(?:副?(?:{PERSON_TITLES})|同志)")
 
 
 # "1月17日刘国中副总理主持召开国务院常务会议,会上…": an opening statement says who did it.
