@@ -151,3 +151,15 @@ def test_a_quoted_phrase_followed_by_another_question_is_not_asked_to_be_defined
         "强基层推进医共体建设评论\n\n要防止“小弟弟小妹妹”待遇上向“大哥哥大姐姐”看齐,导致的内部绩效分配中的平均主义现象。\n")})
     ans = app.ask("评论说要防止“小弟弟小妹妹”待遇向“大哥哥大姐姐”看齐，这会导致什么问题？")
     assert ans.abstained is False and "平均主义" in ans.answer
+
+
+def test_members_of_a_kind_with_a_banner_prefix_need_their_names(assistant_over):
+    app = assistant_over({"report.txt": "达拉特旗医共体报道\n\n以4家医院为龙头,14个苏木乡镇卫生院为枢纽的4大医共体在全旗铺开。\n"})
+    ans = app.ask("达拉特旗大路医院牵头的医共体下面有哪几个苏木乡镇卫生院？")
+    assert ans.abstained is True, ans.answer
+
+
+def test_from_which_side_to_which_is_no_place_question(assistant_over):
+    app = assistant_over({"talk.txt": "某县推进会讲话\n\n打包付费以后,内在驱动医疗机构从“重治疗”转向“重预防”,实现医防融合。\n"})
+    ans = app.ask("讲话说打包付费以后，医院的心思会从哪头转到哪头？")
+    assert ans.abstained is False and "重预防" in ans.answer

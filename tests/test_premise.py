@@ -384,3 +384,22 @@ def test_a_visit_asked_of_places_no_document_names(assistant_over):
     assert ans.premise_note and "湖南" in ans.premise_note and "江西" in ans.premise_note
     ans = app.ask("广东省的医保基金包干比例是多少？")  # another province's policy is still declined
     assert ans.abstained is True
+
+
+def test_a_yes_no_question_that_states_the_thing_as_done_first():
+    s = sentence("主要区别一是未严格执行两包规定,即仅医保基金打包给牵头单位,公卫经费尚未打包。", coverage=0.32)
+    issue = check("已经把医保基金和公卫经费都打包给了牵头单位，那人财物是不是也融合了？", [s])
+    assert issue is not None and "尚未打包" in issue.note
+
+
+def test_a_stage_claimed_reached_that_is_still_ahead():
+    s = sentence("目前医院也仅走完了科室层面改革的初级阶段,中级阶段和高级阶段:国家层面的体制改革等仍然在路上。")
+    issue = check("医院的主诊医师负责制已经推进到国家层面的体制改革了，下一步做什么？", [s])
+    assert issue is not None and "在路上" in issue.note
+    assert check("医院的主诊医师负责制已经走到哪一步？", [s]) is None
+
+
+def test_a_visit_stated_as_given_at_places_no_document_names(assistant_over):
+    app = assistant_over({"news.txt": "国务院要闻\n\n国务院副总理王某14日至16日到湖南、江西调研,了解医保服务情况。\n"})
+    ans = app.ask("王某副总理到广东、福建调研时提了什么要求？")
+    assert ans.premise_note and "湖南" in ans.premise_note

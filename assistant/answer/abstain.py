@@ -204,7 +204,7 @@ _POST_ASK = re.compile(r"(组长|副组长|理事长|秘书长|主任委员|负�
 
 
 # "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
-_MEMBERS_ASK = re.compile(r"(?:哪几个|哪几家|哪些|哪几所)(?:乡镇|社区|村)?(卫生院|医院|卫生室|服务中心)|(卫生院|医院)名单")
+_MEMBERS_ASK = re.compile(r"(?:哪几个|哪几家|哪些|哪几所)(?:苏木)?(?:乡镇|社区|村)?(卫生院|医院|卫生室|服务中心)|(卫生院|医院)名单")
 
 
 def _names_members(kind: str, simp: str) -> bool:

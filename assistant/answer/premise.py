@@ -82,8 +82,11 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             # No document gives this value and the passage on the topic gives none: say so, then answer from it
             # (an unrelated passage must not become the first citation).
             return PremiseIssue(f"文件中没有“{claim.text}”的说法。", best[0])
-    if info.qtype != "yesno":
-        issue = negated_presupposition(info, best)
+    # A yes/no question asks whether, unless it states the thing as done first ("已经把…都打包给了…,那…是不是…").
+    stated_done = bool(re.search(r"已经|早已|早就", info.simplified))
+    if info.qtype != "yesno" or stated_done:
+        # Said outright, the presupposition needs less of the question's wording in the passage.
+        issue = negated_presupposition(info, best, floor=0.3 if stated_done else 0.4)
         if issue:
             return issue
     issue = (denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
@@ -354,8 +357,8 @@ def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -
     """"刘国中副总理是去广东、广西调研的吧" where the passage reads "刘国中…到湖南、江西调研": none of the asked
     places is in the documents, but the person's visit is, elsewhere. Only a person named with a title and
     an asserting question count, so a question about another province's policy is still declined."""
-    if not re.search(r"吧|吗|对吧|是不是|对吗|是否", info.simplified):
-        return None
+    if not re.search(r"吧|吗|对吧|是不是|对吗|是否|(?:到|去|赴)[^，,。？?]{2,12}(?:调研|考察|视察)(?:时|期间)", info.simplified):
+        return None  # asserted, or stated as given ("到广东、福建调研时…")
     people = [m.group(1) for m in _TITLED_PERSON.finditer(info.simplified)]
     for s in ranked[:3]:
         simp = t2s(s.text)

@@ -35,10 +35,10 @@ _ADVERBS = frozenset("真正 完全 全面 真的 能够 充分 有效 及时 �
 _NEGATED_RE = re.compile(r"(尚未|并未|还未|暂未|未曾|没有|未)([\u4e00-\u9fff]{2})")
 
 
-def negated_presupposition(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+def negated_presupposition(info: QuestionInfo, best: list[Sentence], floor: float = 0.4) -> PremiseIssue | None:
     """The question takes as done what the evidence says has not been done."""
     q = info.simplified
-    for s, simp in _about(best, 0.4):
+    for s, simp in _about(best, floor):
         for m in _NEGATED_RE.finditer(simp):
             act = m.group(2)
             if act in _ADVERBS:

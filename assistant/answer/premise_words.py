@@ -69,8 +69,8 @@ def wrong_top_priority(info: QuestionInfo, sentences: list[Sentence]) -> Premise
 
 
 # "国家卫生计生委已经对全国医联体做完整体考核了": claimed as done.
-_CLAIMED_DONE = re.compile(r"(?:已经|已|早就|早已)[^，,。？?]{0,12}?(?:做完|完成|搞完|开展|实施|出台|建成|推开)了?")
-_FUTURE = re.compile(r"下一步|下步|将要?|拟|计划|即将|尚未|还未|仍在|准备")
+_CLAIMED_DONE = re.compile(r"(?:已经|已|早就|早已)[^，,。？?]{0,12}?(?:做完|完成|搞完|开展|实施|出台|建成|推开|推进到|走到|做到)了?")
+_FUTURE = re.compile(r"下一步|下步|将要?|拟|计划|即将|尚未|还未|仍在|尚在|还在|在路上|准备")
 
 
 def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
@@ -80,6 +80,8 @@ def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue 
     if not m:
         return None
     start_q, end_q = clause(info.simplified, m.start(), m.end())
+    if re.search(r"[哪几]|什么|多少|是否|有没有|吗", info.simplified[start_q:end_q]):
+        return None  # "已经走到哪一步" asks; it claims nothing
     deed = bigrams(info.simplified[start_q:end_q])
     for s, simp in _about(sentences, 0.3):
         for f in _FUTURE.finditer(simp):
