@@ -675,3 +675,13 @@ def test_a_document_cited_by_number_is_dated_by_the_document_that_describes_it(a
     ans = app.ask("金寨县方案起草依据之一国办发〔2017〕32号文件，是在哪一天发布的？")
     assert ans.abstained is False, ans.answer
     assert "4月23日" in ans.answer
+
+
+def test_a_question_about_a_shift_is_answered_by_the_sentence_stating_one(assistant_over):
+    app = assistant_over({"talk.txt": (
+        "某县推进会讲话\n\n要深化医保支付方式改革,积极推行医保基金打包付费方式,打包拨付给牵头医院。\n\n"
+        "医保支付方式是重要的指挥棒,打包付费要用好。\n\n"
+        "这样可以引导医共体做好健康管理,内在驱动医疗机构从“重治疗”转向“重预防”。\n")})
+    ans = app.ask("讲话说医保打包付费以后，医院的心思会从哪头转到哪头？")
+    assert ans.abstained is False
+    assert "重预防" in ans.answer

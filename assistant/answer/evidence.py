@@ -61,6 +61,9 @@ class IdfTable:
         return max(math.log(1 + (self.n - d + 0.5) / (d + 0.5)), 0.05)
 
 
+# "从哪头转到哪头", "从什么变成什么": a question about a shift, answered by a sentence that states one.
+SHIFT_ASK = re.compile(r"从(?:哪|什么)[^，,。？?]{0,6}(?:转|变|到)|变成了?什么|转向了?哪|转为什么")
+_SHIFT_RE = re.compile(r"(?:从|由|变)[“「\"]?[\u4e00-\u9fff]{1,10}[”」\"]?(?:转向|转为|变为|变成|为|到)[“「\"]")
 # "从四个方面:整合资源,构建体系,…": a count that introduces its items.
 COUNTED_LEAD = re.compile(r"[一二三四五六七八九十两\d]+\s*[个大项条点]?(?:方面|部分|点|条|类|项)[:：]")
 _DAY_RE = re.compile(r"(?<![\d〔\[])\d{1,2}\s*日")
@@ -194,6 +197,7 @@ def score_sentences(
     # What a definition asks about: its quoted term, or else its longest word ("紧密型城市医联体是怎么定义的").
     longest = max((t for t in info.terms if len(t) >= 4), key=len, default="")
     defined_terms = info.quoted or ([longest] if longest and info.qtype == "definition" else [])
+    shift_ask = bool(SHIFT_ASK.search(info.simplified))
     for s in sentences:
         simp = t2s(s.text)
         s.tokens = _cached_tokens(s, tokenize)
@@ -223,6 +227,9 @@ def score_sentences(
                 s.score += 0.2
         elif subjects and any(t in simp[:10] for t in subjects):
             s.score += 0.2  # "卫健部门要…": the organisation asked about is what the sentence is about
+        if shift_ask and _SHIFT_RE.search(simp):
+            s.score += 0.4  # "从哪头转到哪头" is answered by "从“重治疗”转向“重预防”"
+            s.typed = True
         if info.wants_label and _LABEL_RE.search(simp):
             s.score += 0.25  # "当好农民健康“守护人”": the phrase asked for stands in quotes
             s.typed = True

@@ -12,7 +12,7 @@ from .analyze import QuestionInfo, analyze, citing, docno, document_number, find
 from .abstain import abstain_reason
 from .compound import question_parts, sentences_for_parts
 from .cut import echoes, figures, trim
-from .evidence import IdfTable, Sentence, has_type_evidence, score_sentences
+from .evidence import SHIFT_ASK, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
                       strip_heading_number)
@@ -285,10 +285,11 @@ class ExtractiveAnswerer:
             if other is not None and len(named_docs) > 1 and other.covered - chosen[0].covered:
                 chosen.append(other)
                 pool.remove(other)
-        if info.qtype in ("date", "duration", "number", "ratio") and not any(s.typed for s in chosen):
+        shift = bool(SHIFT_ASK.search(info.simplified))
+        if (info.qtype in ("date", "duration", "number", "ratio") or shift) and not any(s.typed for s in chosen):
             # "32号文件是哪天发布的" led by the sentence citing it, which gives no date: the best sentence that
-            # gives one comes next.
-            fact = next((s for s in pool if s.typed and s.score >= 0.4 * best_score), None)
+            # gives one comes next ("从哪头转到哪头": the one stating a shift, which shares fewer words).
+            fact = next((s for s in pool if s.typed and s.score >= (0.3 if shift else 0.4) * best_score), None)
             if fact is not None:
                 pool.remove(fact)
                 chosen.append(fact)
