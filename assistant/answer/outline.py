@@ -143,25 +143,36 @@ def sibling_run(s: Sentence, docs, headings_only: bool = True) -> list[Sentence]
     doc = docs[s.doc_id]
     if not (is_heading(s, doc) if headings_only else any(a == s.start for a, _, _ in doc.sections)):
         return []
-    secs = [sec for sec in doc.sections if sec[2]]
-    idx = next((i for i, sec in enumerate(secs) if sec[0] == s.start), None)
-    if idx is None:
+    own = next((sec for sec in doc.sections if sec[2] and sec[0] == s.start), None)
+    if own is None:
         return []
-    path = secs[idx][2]
-    parent, depth = path.rsplit(" > ", 1)[0] if " > " in path else "", path.count(" > ")
-    same = [i for i, sec in enumerate(secs) if sec[2].count(" > ") == depth
-            and (sec[2].rsplit(" > ", 1)[0] if " > " in sec[2] else "") == parent]
-    pos = same.index(idx)
-    lo = pos
-    while lo > 0 and not _FIRST_ORDINAL.match(_label(secs[same[lo]][2])):
-        lo -= 1
-    hi = pos + 1
-    while hi < len(same) and not _FIRST_ORDINAL.match(_label(secs[same[hi]][2])):
-        hi += 1
-    run = [secs[i] for i in same[lo:hi]]
+    run = next(r for r in _numbering_runs(_siblings(doc)[_parent(own[2])]) if own in r)
     if len(run) < 3:
         return []
     return _fill_gaps([_heading_line(s, doc, a, b) for a, b, _ in run][:12], doc)
+
+
+def _parent(path: str) -> str:
+    return path.rsplit(" > ", 1)[0] if " > " in path else ""
+
+
+def _siblings(doc) -> dict[str, list[tuple[int, int, str]]]:
+    """The document's sections grouped by their parent section, in order."""
+    groups: dict[str, list[tuple[int, int, str]]] = {}
+    for sec in doc.sections:
+        if sec[2]:
+            groups.setdefault(_parent(sec[2]), []).append(sec)
+    return groups
+
+
+def _numbering_runs(secs: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Sibling sections cut into runs where the numbering starts again ("第一…第十", then "第一…第五")."""
+    runs: list[list[tuple[int, int, str]]] = []
+    for sec in secs:
+        if not runs or _FIRST_ORDINAL.match(_label(sec[2])):
+            runs.append([])
+        runs[-1].append(sec)
+    return runs
 
 
 def _fill_gaps(items: list[Sentence], doc) -> list[Sentence]:
@@ -212,18 +223,8 @@ def named_run(question: str, ranked: list[Sentence], docs) -> list[Sentence]:
     noun = m.group(1)
     for doc_id in dict.fromkeys(s.doc_id for s in ranked[:8]):
         doc = docs[doc_id]
-        secs = [sec for sec in doc.sections if sec[2]]
-        groups: dict[str, list[tuple[int, int, str]]] = {}
-        for sec in secs:
-            groups.setdefault(sec[2].rsplit(" > ", 1)[0] if " > " in sec[2] else "", []).append(sec)
-        for group in groups.values():
-            numbered = [sec for sec in group if _ORDINAL.match(_label(sec[2]))]
-            runs: list[list[tuple[int, int, str]]] = []
-            for sec in numbered:  # the numbering starting again starts another run
-                if not runs or _FIRST_ORDINAL.match(_label(sec[2])):
-                    runs.append([])
-                runs[-1].append(sec)
-            for run in runs:
+        for group in _siblings(doc).values():
+            for run in _numbering_runs([sec for sec in group if _ORDINAL.match(_label(sec[2]))]):
                 named = [sec for sec in run if noun in t2s(_label(sec[2]))]
                 if len(run) >= 3 and len(named) >= max(3, 0.6 * len(run)):
                     return [_heading_line(ranked[0], doc, a, b) for a, b, _ in run][:12]
