@@ -277,15 +277,22 @@ _MOST_RE = re.compile(r"最[\u4e00-\u9fff]{0,6}?的(?:是|就是)([^，,。；;�
 def wrong_superlative(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
     """The question names what is "most" something; the passage names another thing as most, and speaks of the
     question's one otherwise."""
-    m = _MOST_RE.search(info.simplified)
+    return named_otherwise(info, sentences, _MOST_RE, _MOST_RE, lambda claimed, theirs, elsewhere: bool(
+        theirs and not claimed & theirs and len(claimed & elsewhere) >= 2))
+
+
+def named_otherwise(info: QuestionInfo, sentences: list[Sentence], asked: re.Pattern, stated: re.Pattern,
+                    differs) -> PremiseIssue | None:
+    """The question names one thing in a role ("最…的是X", "X是重中之重"); a passage about it names another in
+    that role. differs(claimed, theirs, elsewhere) on the bigrams of the question's thing, the passage's thing
+    and the rest of the passage's sentence decides that they are different things."""
+    m = asked.search(info.simplified)
     if not m:
         return None
     claimed = bigrams(m.group(1))
     for s, simp in _about(sentences, 0.2):
-        for t in _MOST_RE.finditer(simp):
-            theirs = bigrams(t.group(1))
-            elsewhere = bigrams(simp[: t.start()] + simp[t.end() :])
-            if theirs and not claimed & theirs and len(claimed & elsewhere) >= 2:
+        for t in stated.finditer(simp):
+            if differs(claimed, bigrams(t.group(1)), bigrams(simp[: t.start()] + simp[t.end() :])):
                 start, end = clause(simp, t.start(), t.end())
                 return _contradicts(s, start, end)
     return None

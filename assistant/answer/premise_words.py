@@ -6,7 +6,7 @@ import re
 
 from .analyze import QuestionInfo
 from .evidence import Sentence
-from .premise_acts import PremiseIssue, _about, _contradicts, bigrams, clause
+from .premise_acts import PremiseIssue, _about, _contradicts, bigrams, clause, named_otherwise
 
 # "变“治病中心”为“健康中心”", "从“重治疗”转向“重预防”": a change between two quoted labels.
 _LABEL_SHIFT = re.compile(r"(?:变|从|由)[“「\"]([^”」\"]{2,12})[”」\"](?:为|变成|变为|转为|转向|到|走向)[“「\"]([^”」\"]{2,12})[”」\"]")
@@ -54,18 +54,9 @@ _TOP_S = re.compile(r"([\u4e00-\u9fff]{2,12}?)[,，]?是[\u4e00-\u9fff]{0,8}?(?:
 
 def wrong_top_priority(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
     """The question names one thing the top priority; the text names another."""
-    m = _TOP_Q.search(info.simplified)
-    if not m:
-        return None
-    claimed = bigrams(m.group(1))
-    for s, simp in _about(sentences, 0.2):
-        for t in _TOP_S.finditer(simp):
-            theirs = bigrams(t.group(1))
-            # "公共卫生服务" and "医疗服务能力提升" share a word (服务), not the thing
-            if claimed and theirs and len(claimed & theirs) <= 1 and not theirs <= claimed:
-                start, end = clause(simp, t.start(), t.end())
-                return _contradicts(s, start, end)
-    return None
+    # "公共卫生服务" and "医疗服务能力提升" share a word (服务), not the thing.
+    return named_otherwise(info, sentences, _TOP_Q, _TOP_S, lambda claimed, theirs, _: bool(
+        claimed and theirs and len(claimed & theirs) <= 1 and not theirs <= claimed))
 
 
 # "国家卫生计生委已经对全国医联体做完整体考核了": claimed as done.
