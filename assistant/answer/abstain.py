@@ -212,8 +212,12 @@ def _names_members(kind: str, simp: str) -> bool:
     one of them a particular one rather than a class ("村卫生室、乡镇卫生院" name classes)."""
     names = re.findall(rf"([\u4e00-\u9fff]{{1,10}}?{kind})(?=[、和及与,，。;；]|$)", simp)
     generic = {t for _, t in find_entities(simp)}
-    particular = [n for n in names if not any(n.endswith(g) and len(n) - len(g) <= 1 for g in generic)]
-    return len(set(names)) >= 2 and bool(particular)
+    return len(set(names)) >= 2 and any(not _a_class(n, generic) for n in names)
+
+
+def _a_class(name: str, generic: set[str]) -> bool:
+    """"村卫生室", "基层医院": a class of bodies the text names generically (at most one character before it)."""
+    return any(name.endswith(g) and len(name) - len(g) <= 1 for g in generic)
 
 
 def _names_kind(kind: str, simp: str, synonyms) -> bool:
@@ -239,7 +243,7 @@ def _names_particular(kind: str, simp: str) -> bool:
     for m in re.finditer(rf"([\u4e00-\u9fff]{{1,10}}){kind}", simp):
         own = re.split(r"[和与及的在到了对从向等并还入去]", m.group(1))[-1]  # the name ends at a function word
         name = own + kind
-        if len(own) >= 2 and not any(name.endswith(g) and len(name) - len(g) <= 1 for g in generic) \
+        if len(own) >= 2 and not _a_class(name, generic) \
                 and not re.search(r"(?:基层|各级|各|相关|有关|所有|全部|二级|三级|县级|乡镇|成员|牵头|上级|下级)$", own):
             return True
     return False
