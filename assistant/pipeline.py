@@ -212,7 +212,10 @@ class Assistant:
             cited = citing(docno(numbered))
             queries += [(d, question) for d, form in self._focus.text_forms.items() if cited.search(form)]
         extra: list[Hit] = []
-        for doc_id, query in dict(queries).items():
+        first: dict[str, str] = {}
+        for doc_id, query in queries:  # asked for twice, a document keeps its first query (a side's own words)
+            first.setdefault(doc_id, query)
+        for doc_id, query in first.items():
             source = self._docs[doc_id].source
             if (doc_id in present and doc_id not in sides and doc_id not in named) or (
                     allowed and source not in ([allowed] if isinstance(allowed, str) else allowed)):
