@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import openai_compat
-from .errors import BodyLimit, error_response, validation_message
+from .errors import PARSE_ERROR, BodyLimit, error_response, validation_message
 
 log = logging.getLogger("assistant.api")
 
@@ -95,6 +95,8 @@ def create_app(assistant, settings) -> FastAPI:
     async def _http(request: Request, exc: StarletteHTTPException):
         messages = {404: "没有这个接口。", 405: "该接口不支持这种请求方法。"}
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else None
+        if detail and not any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+            detail = PARSE_ERROR if exc.status_code == 400 else None  # FastAPI's own English texts
         return error_response(exc.status_code, detail or messages.get(exc.status_code, "请求有误。"))
 
     @app.exception_handler(QueryError)
