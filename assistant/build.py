@@ -16,7 +16,8 @@ from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_c
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
-from .store import IndexError_, IndexWriter, ensure_writable, load_index
+from .integrity import hold_build_lock
+from .store import IndexError_, IndexWriter, ensure_writable, load_reusable
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
@@ -41,6 +42,7 @@ class BuildReport:
     embedded: int = 0
     vectors_reused: int = 0
     removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # damaged files of the previous build, rebuilt
     up_to_date: bool = False
     seconds: float = 0.0
     embedder: str = ""
@@ -101,10 +103,8 @@ def build_index(
         ensure_writable(index_dir)  # fail before the slow part, not after it
     except IndexError_ as exc:
         raise BuildError(str(exc)) from exc
-    try:
-        previous = None if force else load_index(index_dir)
-    except IndexError_:
-        previous = None
+    lock = hold_build_lock(index_dir)  # noqa: F841 - held (shared) until the build returns
+    previous, report.repaired = (None, []) if force else load_reusable(index_dir)
     rules = rules_fingerprint()
     prev_sources: dict[str, Any] = (previous.manifest.get("sources", {}) if previous else {})
     prev_ok = bool(previous) and previous.manifest.get("rules") == rules and previous.manifest.get(
@@ -167,7 +167,7 @@ def build_index(
 
     embedder_id = getattr(embedder, "id", "none")
     corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *[f"{s}:{v}" for s, v in sorted(sources.items())])
-    if previous and not force and previous.manifest.get("corpus_hash") == corpus_hash:
+    if previous and not force and not report.repaired and previous.manifest.get("corpus_hash") == corpus_hash:
         report.up_to_date = True
         report.seconds = round(time.perf_counter() - t0, 2)
         return report

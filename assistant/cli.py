@@ -153,6 +153,8 @@ def format_build_report(r) -> str:
         lines.append(f"更正 {c['source']}：“{c['find']}” → “{c['replace']}” {c['count']} 处（{c.get('reason', '')}）")
     for s in r.removed:
         lines.append(f"移除 {s}（语料中已不存在）")
+    if r.repaired:
+        lines.append(f"修复 {'、'.join(r.repaired)}（与清单中的校验和不符，已重建）")
     return "\n".join(lines)
 
 
