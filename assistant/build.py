@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import __version__
-from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_corpus, split_document
+from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan, split_document
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
@@ -88,6 +88,7 @@ def build_index(
     sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
+    max_file_mb: float | None = 20.0,
 ) -> BuildReport:
     """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
     t0 = time.perf_counter()
@@ -118,7 +119,7 @@ def build_index(
     documents: list[DocRecord] = []
     chunks: list[Chunk] = []
     sources: dict[str, Any] = {}
-    files = scan_corpus(corpus_dir)
+    files, report.skipped = scan(corpus_dir, max_bytes=int(max_file_mb * 2**20) if max_file_mb else None)
     iterator = files
     if progress:
         from tqdm import tqdm

@@ -295,4 +295,5 @@ def build_from_settings(
         sentence_vectors=settings.sentence_vectors,
         force=force,
         progress=progress,
+        max_file_mb=settings.max_file_mb,
     )
