@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..types import DocRecord, content_hash
 from .clean import Cleaned, clean_lines
+from .injection import instruction_spans
 from .loaders import SUPPORTED, LoadError, load_file
 from .manifest import Entry, ManifestError, read_manifest
 from .scan import IGNORED_NAMES, scan
@@ -70,4 +71,5 @@ def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
         file_hash=file_hash(path),
         corrections=[c for c in cleaned.corrections if c["count"]],
         pages=cleaned.pages,
+        instructions=instruction_spans(cleaned.text),
     )
