@@ -70,6 +70,8 @@ class Settings:
     # Example questions of the web chat; empty = derived from the index (TOML list, env split on | or newlines).
     web_examples: tuple[str, ...] = ()
     max_request_bytes: int = 65536
+    # Key required by every /v1 route of `assistant serve` (Authorization: Bearer …); empty = open API.
+    api_key: str = ""
 
     def __post_init__(self) -> None:
         if self.chunk_size < 50:

@@ -86,6 +86,10 @@ def create_app(assistant, settings) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    if getattr(settings, "api_key", ""):
+        from .guard import ApiKey
+
+        app.add_middleware(ApiKey, key=settings.api_key)  # added last = runs first, before any body is read
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
