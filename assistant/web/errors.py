@@ -61,9 +61,9 @@ def body_problem(body: bytes) -> str | None:
         return None
     try:
         data = json.loads(text)
-    except ValueError:
-        return None  # not JSON: the route's own validation says so
-    return BAD_TEXT if _has_surrogate(data) else None
+        return BAD_TEXT if _has_surrogate(data) else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: the route's own parsing says so
+        return None
 
 
 def error_response(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
