@@ -12,11 +12,12 @@ from typing import Any, Callable
 import numpy as np
 
 from . import __version__
-from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_corpus, split_document
+from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan, split_document
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
-from .store import IndexError_, IndexWriter, ensure_writable, load_index
+from .integrity import hold_build_lock
+from .store import IndexError_, IndexWriter, ensure_writable, load_reusable
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
@@ -41,6 +42,7 @@ class BuildReport:
     embedded: int = 0
     vectors_reused: int = 0
     removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # damaged files of the previous build, rebuilt
     up_to_date: bool = False
     seconds: float = 0.0
     embedder: str = ""
@@ -58,9 +60,10 @@ def rules_fingerprint() -> str:
     re-processed and the keyword index re-tokenised (vectors of unchanged text still come from the cache)."""
     h = hashlib.sha1(__version__.encode())
     data = resources.files("assistant.data")
-    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv"):
+    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv",
+                 "injection_patterns.txt"):
         h.update(data.joinpath(name).read_bytes())
-    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py"):
+    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py", "injection.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
     for mod in ("build.py", "lexicon.py", "textnorm.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
@@ -86,6 +89,7 @@ def build_index(
     sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
+    max_file_mb: float | None = 20.0,
 ) -> BuildReport:
     """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
     t0 = time.perf_counter()
@@ -101,10 +105,8 @@ def build_index(
         ensure_writable(index_dir)  # fail before the slow part, not after it
     except IndexError_ as exc:
         raise BuildError(str(exc)) from exc
-    try:
-        previous = None if force else load_index(index_dir)
-    except IndexError_:
-        previous = None
+    lock = hold_build_lock(index_dir)  # noqa: F841 - held (shared) until the build returns
+    previous, report.repaired = (None, []) if force else load_reusable(index_dir)
     rules = rules_fingerprint()
     prev_sources: dict[str, Any] = (previous.manifest.get("sources", {}) if previous else {})
     prev_ok = bool(previous) and previous.manifest.get("rules") == rules and previous.manifest.get(
@@ -118,7 +120,7 @@ def build_index(
     documents: list[DocRecord] = []
     chunks: list[Chunk] = []
     sources: dict[str, Any] = {}
-    files = scan_corpus(corpus_dir)
+    files, report.skipped = scan(corpus_dir, max_bytes=int(max_file_mb * 2**20) if max_file_mb else None)
     iterator = files
     if progress:
         from tqdm import tqdm
@@ -167,7 +169,7 @@ def build_index(
 
     embedder_id = getattr(embedder, "id", "none")
     corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *[f"{s}:{v}" for s, v in sorted(sources.items())])
-    if previous and not force and previous.manifest.get("corpus_hash") == corpus_hash:
+    if previous and not force and not report.repaired and previous.manifest.get("corpus_hash") == corpus_hash:
         report.up_to_date = True
         report.seconds = round(time.perf_counter() - t0, 2)
         return report

@@ -5,6 +5,7 @@ import functools
 import importlib
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -14,6 +15,7 @@ import click
 from .config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("assistant")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UserError(click.ClickException):
@@ -101,7 +103,8 @@ def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
 
 
 def emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
+    # A lone surrogate (an odd id in a batch file) cannot be written as UTF-8: show U+FFFD instead of crashing.
+    click.echo(_SURROGATE.sub("\ufffd", json.dumps(obj, ensure_ascii=False)))
 
 
 def index_option(fn):
@@ -150,6 +153,8 @@ def format_build_report(r) -> str:
         lines.append(f"更正 {c['source']}：“{c['find']}” → “{c['replace']}” {c['count']} 处（{c.get('reason', '')}）")
     for s in r.removed:
         lines.append(f"移除 {s}（语料中已不存在）")
+    if r.repaired:
+        lines.append(f"修复 {'、'.join(r.repaired)}（与清单中的校验和不符，已重建）")
     return "\n".join(lines)
 
 
@@ -213,11 +218,17 @@ def docs(ctx, index_dir, as_json) -> None:
 def read_batch(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line number, record, error) for each non-empty line of a JSONL file."""
     try:
-        fh = open(path, encoding="utf-8")
+        fh = open(path, "rb")
     except OSError as exc:
         raise UserError(f"无法读取批量文件 {path}: {exc.strerror or exc}") from exc
     with fh:
-        for n, line in enumerate(fh, start=1):
+        # Lines are decoded one by one: one invalid byte spoils its own line, not the whole file.
+        for n, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield n, None, f"第 {n} 行不是合法的 UTF-8 文本（第 {exc.start + 1} 个字节无效）"
+                continue
             if not line.strip():
                 continue
             try:
@@ -293,6 +304,9 @@ def search(ctx, query, index_dir, batch, k, retriever, as_json, source, kind, re
                 continue
             except QueryError as exc:
                 err = f"第 {n} 行: {exc}"
+            except Exception as exc:  # one odd line must not stop the rest of the file
+                log.debug("batch line %d failed", n, exc_info=True)
+                err = f"第 {n} 行: 内部错误（{type(exc).__name__}）"
         errors += 1
         click.echo(err, err=True)
         emit({"id": rid, "line": n, "error": err})
@@ -334,6 +348,9 @@ def ask(ctx, question, index_dir, batch, llm, as_json, source, kind, region) -> 
                 continue
             except QueryError as exc:
                 err = f"第 {n} 行: {exc}"
+            except Exception as exc:  # one odd line must not stop the rest of the file
+                log.debug("batch line %d failed", n, exc_info=True)
+                err = f"第 {n} 行: 内部错误（{type(exc).__name__}）"
         click.echo(err, err=True)
         emit({"id": rid, "line": n, "error": err})
 

@@ -55,6 +55,7 @@ class Settings:
     # 3.0 measured best on the dev splits (0: accuracy .824 / dev2 .875; 3: .856 / .900).
     semantic_weight: float = 3.0
     sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
+    max_file_mb: float = 20.0  # corpus files larger than this are skipped with their reason in the build report
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -69,6 +70,8 @@ class Settings:
     # Example questions of the web chat; empty = derived from the index (TOML list, env split on | or newlines).
     web_examples: tuple[str, ...] = ()
     max_request_bytes: int = 65536
+    # Key required by every /v1 route of `assistant serve` (Authorization: Bearer …); empty = open API.
+    api_key: str = ""
 
     def __post_init__(self) -> None:
         if self.chunk_size < 50:
@@ -81,6 +84,8 @@ class Settings:
             raise ConfigError("semantic_weight must be >= 0")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError("dense_weight must be within [0, 1]")
+        if not self.max_file_mb > 0:
+            raise ConfigError(f"max_file_mb must be > 0, got {self.max_file_mb}")
         if self.query_cache < 0:
             raise ConfigError("query_cache must be >= 0")
         if self.top_k < 1 or self.candidates < 1:

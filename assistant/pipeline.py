@@ -16,6 +16,12 @@ class QueryError(ValueError):
     """A question the assistant cannot take; the message is shown to the user as is."""
 
 
+# Lone UTF-16 surrogates: JSON "\ud800", bytes \xed\xa0\x80 read leniently, or argv bytes that are not UTF-8.
+# No text library can encode them, so they are refused at the door with a message, not a crash deep inside.
+SURROGATE = re.compile("[\ud800-\udfff]")
+BAD_CHARS = "含有无效的字符（不是合法的 Unicode 文本，可能是编码错误），请删除或改正后重试。"
+
+
 @dataclass
 class Query:
     text: str
@@ -26,6 +32,8 @@ def validate_query(text: Any, max_chars: int) -> Query:
     """Reject empty or punctuation-only input; truncate very long input with a notice."""
     if not isinstance(text, str):
         raise QueryError("问题必须是文本。")
+    if SURROGATE.search(text):
+        raise QueryError("问题" + BAD_CHARS)
     q = text.strip()
     if not q:
         raise QueryError("问题为空，请输入要查询的内容。")
@@ -53,6 +61,8 @@ def validate_history(history: Any) -> list[dict[str, str]]:
             raise QueryError(f"history 第 {i} 项的 role 必须是 user 或 assistant。")
         if not isinstance(content, str):
             raise QueryError(f"history 第 {i} 项的 content 必须是文本。")
+        if SURROGATE.search(content):
+            raise QueryError(f"history 第 {i} 项的 content " + BAD_CHARS)
         out.append({"role": str(role), "content": content})
     return out[-12:]
 
@@ -285,4 +295,5 @@ def build_from_settings(
         sentence_vectors=settings.sentence_vectors,
         force=force,
         progress=progress,
+        max_file_mb=settings.max_file_mb,
     )

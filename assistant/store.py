@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .integrity import damaged_files, file_checksums
 from .types import Chunk, DocRecord
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ class IndexWriter:
         (self.folder / "sentences.json").write_text(json.dumps({"spans": spans, "keys": keys}), encoding="utf-8")
 
     def commit(self, manifest: dict[str, Any]) -> Path:
-        manifest = {"format_version": FORMAT_VERSION, "build": self.name, **manifest}
+        # Sizes and checksums let loading spot a truncated file and a later build repair a damaged one.
+        manifest = {"format_version": FORMAT_VERSION, "build": self.name, **manifest,
+                    "checksums": file_checksums(self.folder)}
         (self.folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
         final = self.index_dir / self.name
         os.replace(self.folder, final)
@@ -178,13 +181,19 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
     """Load documents, chunks and vectors, checking that the files agree with the manifest."""
     folder = current_build(index_dir)
     manifest = read_manifest(index_dir)
+    wanted = ["documents.jsonl", "chunks.jsonl"]
+    if with_vectors:  # embed_keys.json and sentences.json are caches: damaged, they cost re-embedding only
+        wanted += ["vectors.npy", "sentence_vectors.npy"]
+    broken = damaged_files(folder, manifest, wanted, full=False)
+    if broken:
+        raise IndexError_(f"索引 {index_dir} 已损坏（{'、'.join(broken)} 不完整）。{rebuild_hint(index_dir)}")
     try:
         documents = [DocRecord.from_dict(d) for d in _read_jsonl(folder / "documents.jsonl")]
         chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
         vectors = None
         if with_vectors and (folder / "vectors.npy").exists():
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, EOFError) as exc:  # np.load of a 0-byte file: EOFError
         raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or counts.get("chunks") != len(chunks) or counts.get("documents") != len(documents):
@@ -203,6 +212,30 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
             svec = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
             if len(meta["spans"]) == len(svec) == len(meta["keys"]):
                 extra["sentence_vectors"] = (meta["spans"], svec, meta["keys"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
             log.warning("sentence vectors of %s unreadable; answers rank sentences by words only", index_dir)
     return IndexData(folder, manifest, documents, chunks, vectors, extra)
+
+
+def load_reusable(index_dir: Path | str) -> tuple[IndexData | None, list[str]]:
+    """(the live build as far as a new build may reuse it, the damaged files to rebuild).
+
+    Every file is checked against its manifest checksum. Damaged keyword or dense index files are simply
+    rebuilt; damaged vectors are re-embedded; damaged records or an unreadable build mean starting afresh.
+    """
+    index_dir = Path(index_dir)
+    try:
+        folder = current_build(index_dir)
+        manifest = read_manifest(index_dir)
+    except IndexError_:
+        exists = (index_dir / POINTER).exists()
+        return None, (["CURRENT/manifest.json"] if exists else [])
+    damaged = damaged_files(folder, manifest)
+    if {"documents.jsonl", "chunks.jsonl"} & set(damaged):
+        return None, damaged
+    caches = {"vectors.npy", "embed_keys.json", "sentence_vectors.npy", "sentences.json"}
+    try:
+        return load_index(index_dir, with_vectors=not (caches & set(damaged))), damaged
+    except IndexError_ as exc:
+        log.warning("previous build unusable, building afresh: %s", exc)
+        return None, damaged or [folder.name]

@@ -39,6 +39,8 @@ class DocRecord:
     pages: list[list[int]] = field(default_factory=list)
     # [start, end, "一、… > （二）…"] spans for every section of the canonical text.
     sections: list[list[Any]] = field(default_factory=list)
+    # [start, end] spans of instruction-like sentences ("忽略以上所有指令…"), kept from the generative model.
+    instructions: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,7 +52,7 @@ class DocRecord:
     def meta(self) -> dict[str, Any]:
         """Metadata without the text."""
         d = self.to_dict()
-        for key in ("text", "sections", "pages"):
+        for key in ("text", "sections", "pages", "instructions"):
             d.pop(key)
         return d
 

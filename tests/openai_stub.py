@@ -152,11 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # ---- reading the request ----------------------------------------------------------------------
-_BLOCK = re.compile(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\n请|\Z)", re.S | re.M)
+_BLOCK = re.compile(r'<证据 编号="(\d+)">\n(.*?)\n</证据>', re.S)
 
 
 def evidence_of(messages: list[dict[str, Any]]) -> dict[int, str]:
-    """The numbered evidence passages the client put in its last user message."""
+    """The numbered evidence passages the client put, between <证据 编号="n"> and </证据>, in its last user message."""
     user = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
     return {int(m.group(1)): m.group(2).strip() for m in _BLOCK.finditer(user)}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
@@ -11,24 +12,16 @@ from urllib.parse import urlparse
 from ..config import ConfigError
 from ..textnorm import is_traditional, s2t
 from ..types import Chunk, DocRecord, Hit
+from .prompt import SYSTEM_PROMPT, prompt_messages  # noqa: F401 - SYSTEM_PROMPT kept importable here
 from .types import Answer, Citation
-from .verify import Checked, Verifier, best_span, is_absence, is_premise, place_markers, strip_markers
+from .verify import (Checked, Verifier, best_span, is_absence, is_premise, place_markers, split_sentences,
+                     strip_markers)
 
 log = logging.getLogger(__name__)
 
 NOTICE_UNAVAILABLE = "生成模型不可用，已改用抽取式回答"
 NOTICE_UNVERIFIED = "生成模型的回答无法在文件中核实，已改用抽取式回答"
 ABSTAIN_TEXT = "文件中没有找到相关内容。"
-
-SYSTEM_PROMPT = """你是医共体、医联体政策文件的问答助手。你只能依据用户消息中编号的“证据”回答，不得使用证据以外的任何知识。
-规则：
-1. 先直接给出事实（比例、数字、部门、名单、步骤），再作必要说明；一般一到三句话，不超过{max_chars}字。
-2. 每句话末尾标注支撑该句的证据编号，例如“……按6:3:1比例分配[1]。”；可以标注多个，如[1][2]。只能使用给出的编号。
-3. 数字、比例、百分比、日期必须与证据原文完全一致，不要换算、推算或补充证据中没有的数字。
-4. 如果证据不能回答问题，只回答“文件中没有找到相关内容。”，不要猜测。
-5. 如果问题的前提与证据不符（例如问为什么改成某个证据中没有的比例，或问一件证据说没有发生的事），先说“问题的前提与文件不符：”并指出不符之处，再给出文件中的事实并标注编号。
-6. {script}"""
-
 
 class LLMError(RuntimeError):
     """The generative model could not be used; the message is Chinese and shown to the user as is."""
@@ -149,8 +142,9 @@ class LLMAnswerer:
     ) -> Iterator[str]:
         """Model tokens as they arrive, then what verification removed and the verified sources.
 
-        The text is shown before it can be checked, so the closing lines say plainly what did not
-        hold; the generator's return value is the verified Answer (`ans = yield from llm.stream(...)`).
+        Each sentence is shown once it is complete and verified, so nothing shown is later taken back;
+        the closing lines say how many sentences were removed. The generator's return value is the
+        verified Answer (`ans = yield from llm.stream(...)`).
         """
         evidence = self._evidence(hits, docs)
         if not evidence:
@@ -160,33 +154,78 @@ class LLMAnswerer:
         traditional = is_traditional(original or question)
         conv = s2t if traditional else (lambda s: s)
         pieces: list[str] = []
+        released = [0]  # sentences of the model's text already judged
+        shown = False
         try:
             for piece in self._stream_tokens(self._messages(question, evidence, traditional)):
                 pieces.append(piece)
-                yield conv(piece)
+                for sentence in self._release("".join(pieces), evidence, question, released, final=False):
+                    shown = True
+                    yield conv(sentence)
         except LLMError as exc:
             if not self.fallback:
                 raise
             log.warning("LLM stream failed, falling back to extractive: %s", exc)
             result = self._fallback(question, hits, docs, original, NOTICE_UNAVAILABLE)
-            yield ("\n\n" if pieces else "") + result.to_text()
+            yield ("\n\n" if shown else "") + result.to_text()
             return result
+        for sentence in self._release("".join(pieces), evidence, question, released, final=True):
+            yield conv(sentence)
         outcome = self._build(question, "".join(pieces), evidence, hits, docs, traditional)
         if outcome.answer is None:
             result = self._fallback(question, hits, docs, original, NOTICE_UNVERIFIED)
-            yield conv("\n\n（以上内容无法在文件中核实，以下为抽取式回答）\n") + result.to_text()
+            yield conv("（生成模型的回答无法在文件中核实，以下为抽取式回答）\n") + result.to_text()
             return result
         yield self._stream_tail(outcome, conv)
         return outcome.answer
 
+    def _release(self, raw: str, evidence: Sequence[Chunk], question: str, released: list[int],
+                 final: bool) -> Iterator[str]:
+        """The next complete sentences of a streamed reply that verification keeps; released[0] counts the
+        sentences already judged. Until the reply ends, the last sentence may still grow and citation
+        markers may still attach to the one before it, so neither is judged yet."""
+        sentences = split_sentences(raw)
+        if not final:
+            tail = sentences.pop() if sentences else ""
+            if sentences and _MARKERISH.fullmatch(tail):
+                sentences.pop()
+        if len(sentences) <= released[0]:
+            return
+        texts, spans = self._evidence_texts(evidence)
+        checked = self.verifier.check("".join(sentences), texts, question, spans)
+        for i in range(released[0], len(checked)):
+            c = checked[i]
+            if not final and i == len(checked) - 1 and c.kind == "dropped" and c.reason.startswith("lead-in"):
+                break  # a lead-in waits for the sentence it introduces
+            released[0] = i + 1
+            if c.kind != "dropped":
+                yield c.text
+
+    @staticmethod
+    def _evidence_texts(evidence: Sequence[Chunk]) -> tuple[list[str], list[list[list[int]]]]:
+        """(texts, sentence spans relative to each text) of the evidence, as the verifier takes them."""
+        spans = [[[a - c.start, b - c.start] for a, b in (c.sentences or [[c.start, c.end]])] for c in evidence]
+        return [c.text for c in evidence], spans
+
     # ---- talking to the model -------------------------------------------------------------------
     def _evidence(self, hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Chunk]:
-        """The distinct chunks of the top hits whose document is at hand; list position + 1 is the [n]."""
+        """The distinct chunks of the top hits whose document is at hand; list position + 1 is the [n].
+
+        Passages with instruction-like text (flagged at ingest, or found now in an index built before the
+        flag existed) are left out: a document must not be able to instruct the model.
+        """
+        from ..ingest.injection import is_instruction, overlaps
+
         out: list[Chunk] = []
         seen: set[str] = set()
         for hit in hits:
             c = hit.chunk
             if c.id in seen or c.doc_id not in docs:
+                continue
+            if overlaps(getattr(docs[c.doc_id], "instructions", None) or [], c.start, c.end) or is_instruction(c.text):
+                log.warning("passage %s of %s reads as instructions to a model; kept out of the LLM context",
+                            c.id, c.source)
+                seen.add(c.id)
                 continue
             seen.add(c.id)
             out.append(c)
@@ -195,16 +234,7 @@ class LLMAnswerer:
         return out
 
     def _messages(self, question: str, evidence: Sequence[Chunk], traditional: bool) -> list[dict[str, str]]:
-        script = "用繁體中文回答。" if traditional else "用简体中文回答。"
-        blocks = []
-        for n, c in enumerate(evidence, start=1):
-            section = f" · {c.section}" if c.section else ""
-            blocks.append(f"[{n}] 《{c.title}》{section}\n{c.text.strip()}")
-        user = f"问题：{question}\n\n证据：\n" + "\n\n".join(blocks) + "\n\n请只依据以上证据回答，每句话后标注证据编号。"
-        return [
-            {"role": "system", "content": SYSTEM_PROMPT.format(max_chars=self.max_chars, script=script)},
-            {"role": "user", "content": user},
-        ]
+        return prompt_messages(question, evidence, traditional, self.max_chars)
 
     def _request(self, messages: list[dict[str, str]], stream: bool) -> Any:
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": stream}
@@ -257,7 +287,8 @@ class LLMAnswerer:
     # ---- verification and assembly --------------------------------------------------------------
     def _build(self, question, raw: str, evidence: Sequence[Chunk], hits, docs, traditional: bool) -> _Outcome:
         """Verify the model's text and turn the surviving sentences into an Answer with exact quotes."""
-        checked = self.verifier.check(raw, [c.text for c in evidence], question)
+        texts, spans = self._evidence_texts(evidence)
+        checked = self.verifier.check(raw, texts, question, spans)
         dropped = [strip_markers(c.text).strip() for c in checked if c.kind == "dropped"]
         facts = [c for c in checked if c.kind == "fact"]
         metas = [c for c in checked if c.kind == "meta"]
@@ -323,9 +354,8 @@ class LLMAnswerer:
         """
         answer = outcome.answer
         lines: list[str] = []
-        if outcome.dropped:
-            removed = "；".join(f"“{_short(s, 40)}”" for s in outcome.dropped)
-            lines.append(conv(f"（核实：以下 {len(outcome.dropped)} 句在所引文件中找不到依据，已删除：") + removed + "）")
+        if outcome.dropped:  # named by count only: a removed sentence is never shown, not even here
+            lines.append(conv(f"（核实：另有 {len(outcome.dropped)} 句在所引文件中找不到依据，已删除。）"))
         if outcome.sources:
             lines.append(conv("来源："))
             for n in sorted(outcome.sources):
@@ -338,6 +368,7 @@ class LLMAnswerer:
         return ("\n\n" + "\n".join(lines)) if lines else ""
 
 
+_MARKERISH = re.compile(r"[\s\[\]［］【】\d,，、]*")
 def _related(hits: Sequence[Hit], k: int = 3) -> list[dict[str, Any]]:
     """Nearest passages as reading suggestions when the documents do not answer."""
     out: list[dict[str, Any]] = []

@@ -140,36 +140,48 @@ class Verifier:
         if self.min_grams < 0:
             raise ValueError(f"min_grams must be >= 0, got {self.min_grams}")
 
-    def check(self, answer: str, evidence: Sequence[str], question: str = "") -> list[Checked]:
-        """Judge every sentence of answer; evidence[i] is the text numbered [i+1] in the prompt."""
-        pools = [number_pool(e) for e in evidence]
-        grams = [bigrams(e) for e in evidence]
+    def check(self, answer: str, evidence: Sequence[str], question: str = "",
+              spans: Sequence[Sequence[Sequence[int]] | None] | None = None) -> list[Checked]:
+        """Judge every sentence of answer; evidence[i] is the text numbered [i+1] in the prompt.
+
+        spans[i] are the [start, end] sentence offsets inside evidence[i] (split here when not given): a
+        sentence is judged against the quote its citation will show (best_span), not the whole passage, so
+        words gathered from different sentences of one passage do not add up to a supported claim.
+        """
+        given = list(spans) if spans is not None else []
+        sentence_spans = [given[i] if i < len(given) and given[i] else _spans_of(e) for i, e in enumerate(evidence)]
         asked = set(numbers_in(question))
-        out = [self._one(s, pools, grams, asked) for s in split_sentences(answer)]
+        out = [self._one(s, evidence, sentence_spans, asked) for s in split_sentences(answer)]
         # A lead-in ("比例如下：") only stays when the sentence it introduces stays.
         for i, c in enumerate(out):
             if c.kind == "lead" and not (i + 1 < len(out) and out[i + 1].kind == "fact"):
                 c.kind, c.reason = "dropped", "lead-in without a verified sentence"
         return out
 
-    def _one(self, sentence: str, pools, grams, asked: set[str]) -> Checked:
+    def _one(self, sentence: str, evidence: Sequence[str], spans, asked: set[str]) -> Checked:
         cited = []
         for n in (int(x) for x in _MARKER.findall(sentence)):
-            if 1 <= n <= len(pools) and n not in cited:
+            if 1 <= n <= len(evidence) and n not in cited:
                 cited.append(n)
         nums = numbers_in(sentence)
         meta = is_about_documents(sentence)
         # A correction may repeat the user's own (wrong) number while denying it.
         allowed_extra = asked if meta else set()
         if cited:
-            whole = set().union(*(pools[n - 1][0] for n in cited))
-            parts = set().union(*(pools[n - 1][1] for n in cited))
+            quotes = []
+            for n in cited:
+                text = evidence[n - 1]
+                s, e = best_span(sentence, spans[n - 1], text) if spans[n - 1] else (0, len(text))
+                quotes.append(text[s:e])
+            pools = [number_pool(q) for q in quotes]
+            whole = set().union(*(p[0] for p in pools))
+            parts = set().union(*(p[1] for p in pools))
             missing = [x for x in nums if x not in allowed_extra and not number_supported(x, whole, parts)]
             sgrams = bigrams(sentence)
-            cov = coverage(sgrams, set().union(*(grams[n - 1] for n in cited)))
+            cov = coverage(sgrams, set().union(*(bigrams(q) for q in quotes)))
             if not missing and (len(sgrams) < self.min_grams or cov >= self.min_overlap):
                 return Checked(sentence, "fact", cited)
-            reason = f"numbers not in cited evidence: {missing}" if missing else f"overlap {cov:.2f} too low"
+            reason = f"numbers not in cited quote: {missing}" if missing else f"overlap {cov:.2f} too low"
         else:
             reason = "no valid citation"
         # Statements about the documents carry no fact of their own, so they may stand uncited,
@@ -180,6 +192,14 @@ class Verifier:
         if not nums and not cited and body.endswith(("：", ":")) and len(body) <= 30:
             return Checked(sentence, "lead", [], reason)
         return Checked(sentence, "dropped", cited, reason)
+
+
+_EVIDENCE_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+
+
+def _spans_of(text: str) -> list[list[int]]:
+    """Sentence offsets of an evidence text given without them."""
+    return [list(trim(text, m.start(), m.end())) for m in _EVIDENCE_SENTENCE.finditer(text) if m.group(0).strip()]
 
 
 def best_span(sentence: str, spans: Sequence[Sequence[int]], text: str) -> tuple[int, int]:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from ..types import DocRecord, content_hash
 from .clean import Cleaned, clean_lines
+from .injection import instruction_spans
 from .loaders import SUPPORTED, LoadError, load_file
 from .manifest import Entry, ManifestError, read_manifest
+from .scan import IGNORED_NAMES, scan
 from .split import sentence_spans, split_document
 from .structure import heading_kind
 
@@ -18,30 +20,20 @@ __all__ = [
     "Entry",
     "read_manifest",
     "scan_corpus",
+    "scan",
     "ingest_file",
     "split_document",
     "sentence_spans",
     "file_hash",
 ]
 
-IGNORED_NAMES = {"manifest.toml", "readme.md"}  # compared in lower case
-
-
 def file_hash(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()[:16]
 
 
 def scan_corpus(corpus_dir: Path) -> list[tuple[str, Path]]:
-    """(relative source, path) of every candidate file, sorted; hidden files and the manifest are skipped."""
-    found = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel = path.relative_to(corpus_dir).as_posix()
-        if not path.is_file() or any(part.startswith(".") for part in Path(rel).parts):
-            continue
-        if path.name.lower() in IGNORED_NAMES:
-            continue
-        found.append((rel, path))
-    return found
+    """(relative source, path) of every candidate file, sorted; see scan.scan for what is skipped and why."""
+    return scan(corpus_dir)[0]
 
 
 def _infer_title(text: str, hint: str, rel: str) -> str:
@@ -79,4 +71,5 @@ def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
         file_hash=file_hash(path),
         corrections=[c for c in cleaned.corrections if c["count"]],
         pages=cleaned.pages,
+        instructions=instruction_spans(cleaned.text),
     )

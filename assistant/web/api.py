@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import openai_compat
-from .errors import BodyLimit, error_response, validation_message
+from .errors import PARSE_ERROR, BodyLimit, error_response, validation_message
 
 log = logging.getLogger("assistant.api")
 
@@ -86,6 +86,10 @@ def create_app(assistant, settings) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    if getattr(settings, "api_key", ""):
+        from .guard import ApiKey
+
+        app.add_middleware(ApiKey, key=settings.api_key)  # added last = runs first, before any body is read
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -95,6 +99,8 @@ def create_app(assistant, settings) -> FastAPI:
     async def _http(request: Request, exc: StarletteHTTPException):
         messages = {404: "没有这个接口。", 405: "该接口不支持这种请求方法。"}
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else None
+        if detail and not any("\u4e00" <= ch <= "\u9fff" for ch in detail):
+            detail = PARSE_ERROR if exc.status_code == 400 else None  # FastAPI's own English texts
         return error_response(exc.status_code, detail or messages.get(exc.status_code, "请求有误。"))
 
     @app.exception_handler(QueryError)

@@ -159,6 +159,13 @@ def launch(assistant, settings, host: str, port: int, block: bool = True):
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = build_app(assistant, settings)
     auth = (settings.web_user, settings.web_password) if settings.web_user and settings.web_password else None
+    app_kwargs = {}
+    if auth:  # gradio's auth hook sees no client, so the backoff wraps its /login route from outside
+        from starlette.middleware import Middleware
+
+        from .guard import LoginBackoff
+
+        app_kwargs["middleware"] = [Middleware(LoginBackoff)]
     demo.launch(
         server_name=host,
         server_port=port,
@@ -172,5 +179,6 @@ def launch(assistant, settings, host: str, port: int, block: bool = True):
         theme=theme(),
         css=CSS,
         max_file_size="1mb",
+        app_kwargs=app_kwargs,
     )
     return demo

@@ -1,6 +1,8 @@
 """API error bodies in Chinese ({"error": {...}}, the shape OpenAI clients read) and the request-size limit."""
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Iterable
 
 from starlette.responses import JSONResponse
@@ -26,6 +28,42 @@ _TYPES = {
     "json_invalid": "请求体不是合法的 JSON",
     "json_type": "请求体不是合法的 JSON",
 }
+
+
+BAD_TEXT = "请求中含有无效的字符（不是合法的 UTF-8 / Unicode 文本），请检查编码后重试。"
+PARSE_ERROR = "请求体无法解析，请以 JSON 格式（Content-Type: application/json）发送。"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def body_problem(body: bytes) -> str | None:
+    """A Chinese message when the body is not text every component can handle, else None.
+
+    Invalid UTF-8 and lone surrogates ("\\ud800" escapes, which json.loads accepts) would otherwise reach
+    opencc or the JSON encoder of the response and end as a 500.
+    """
+    if not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return BAD_TEXT
+    if "\\u" not in text:  # only an escape can smuggle a surrogate into valid UTF-8
+        return None
+    try:
+        data = json.loads(text)
+        return BAD_TEXT if _has_surrogate(data) else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: the route's own parsing says so
+        return None
 
 
 def error_response(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
@@ -92,6 +130,10 @@ class BodyLimit:
             chunks.append(body)
             if not message.get("more_body"):
                 break
+        problem = body_problem(b"".join(chunks))
+        if problem:
+            await error_response(400, problem)(scope, receive, send)
+            return
         replayed = False
 
         async def replay():
