@@ -4,8 +4,8 @@ Run from anywhere:  python eval/corpus_ext/make_split.py
 Reads PROVENANCE.tsv, fills its `split` column, writes it back. Seeded: same input, same split.
 Within each kind the documents are shuffled with random.Random(20261206); the kinds are then laid
 end to end and dealt onto a repeating 5-slot pattern (3 train, 1 dev, 1 test), so every kind is spread
-about 60/20/20 and the whole set is too. Documents that are versions of one another (same `group`,
-see GROUPS) always get the same split.
+about 60/20/20 and the whole set is too. Documents that are versions of one another, or separate reports of one event (same group,
+see GROUPS), always get the same split.
 """
 import csv
 import os
@@ -15,8 +15,18 @@ SEED = 20261206
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = os.path.join(HERE, 'PROVENANCE.tsv')
 PATTERN = ['train', 'dev', 'train', 'test', 'train']
-# files that are versions/parts of one document and must share a split (none at present)
-GROUPS = {}
+# files that are versions/parts of one document, or separate reports of one event/announcement, and
+# must share a split (file -> group name)
+GROUPS = {
+    '024_taiwan_changzhao2_butie_lanrenbao.html': 'tw_ltc2_imedical',   # two pages of one Taiwan LTC 2.0 explainer site
+    '025_taiwan_changzhao2_qita_fuwu.html': 'tw_ltc2_imedical',
+    '035_jiusheng_drg_dip_sannian_xingdong.md': 'drg_dip_3yr_plan',     # both report the DRG/DIP three-year plan
+    '036_yibaoju_qidong_drg_dip_sannian.md': 'drg_dip_3yr_plan',
+    '020_shandong_gongli_yiyuan_gaige_luntan.html': 'sd_public_hosp_forum_2016',  # forum report / forum preview
+    '047_dazhong_ribao_mingyizhudao_gongli_yiyuan_luntan.html': 'sd_public_hosp_forum_2016',
+    '049_didi_yisheng_shangmen_fuwu.html': 'didi_doctor_2015',          # event report / event announcement
+    '050_ali_didi_mingyizhudao_yisheng_shangmen.html': 'didi_doctor_2015',
+}
 
 
 def main():
