@@ -79,9 +79,17 @@ def value_clauses(qtype: str, quote: str) -> list[str]:
     return out
 
 
-def _source_label(doc) -> str:
+def _source_label(doc, quotes: str) -> str:
+    """"（解读·2020-07-10）": the kind of the source, and its date when a cited quote states it (no figure in an
+    answer is without a quote that gives it)."""
     kind = "" if getattr(doc, "kind", "") in ("", "unknown") else doc.kind
-    bits = [b for b in (kind, getattr(doc, "date", "")) if b]
+    date = str(getattr(doc, "date", "") or "")
+    parts = [int(x) for x in re.findall(r"\d+", date)]
+    stated = [f"{parts[0]}年{parts[1]}月{parts[2]}日", f"{parts[0]}年{parts[1]:02d}月{parts[2]:02d}日",
+              date, date.replace("-", "/"), date.replace("-", ".")] if len(parts) == 3 else []
+    form = match_form(quotes)
+    date = date if any(match_form(d) in form for d in stated) else ""
+    bits = [b for b in (kind, date) if b]
     return f"（{'·'.join(bits)}）" if bits else ""
 
 
@@ -104,11 +112,12 @@ def lead_line(answer, docs: Mapping[str, object], script) -> str:
                 items.append((clause, c.n, c.doc_id))
     if not items:
         return ""
+    quotes = "".join(c.quote for c in answer.citations)
     parts = []
     for i, (clause, n, doc_id) in enumerate(items):
         last_of_source = i + 1 == len(items) or items[i + 1][1] != n
-        label = _source_label(docs.get(doc_id)) if last_of_source else ""
-        parts.append(f"{fullwidth(script(clause))}{label}[{n}]" if last_of_source else fullwidth(script(clause)))
+        label = _source_label(docs.get(doc_id), quotes) if last_of_source else ""
+        parts.append(fullwidth(script(clause + label)) + f"[{n}]" if last_of_source else fullwidth(script(clause)))
     return "；".join(parts)
 
 
