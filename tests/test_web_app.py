@@ -261,14 +261,28 @@ def test_training_generate_grade_export(assistant, fake_quiz):
     quiz, notes = training.generate(assistant, 3, None, 0)
     assert len(quiz["items"]) == 3 and "只出了这些" in notes
     assert training.answer_widget(quiz["items"][0]) == ("choice", [("A. 6:3:1", "A"), ("B. 4:3:3", "B")])
-    assert training.answer_widget(quiz["items"][1])[1] == [("正确", "正确"), ("错误", "错误")]
+    # True/false items are answered in the words the answer key uses.
+    assert training.answer_widget(quiz["items"][1])[1] == [("对", "对"), ("错", "错")]
     assert training.answer_widget(quiz["items"][2]) == ("text", [])
     no_live_markup(training.question_html(0, quiz["items"][0]))
     result = training.grade(quiz, {"q1": "A", "q2": None, "q3": ""})
     no_live_markup(result)
-    assert "得分：1 / 3" in result and "正确" in result
+    assert "得分：1 / 3" in result and "答对了" in result
+    assert "您的答案：A. 6:3:1　正确答案：A. 6:3:1" in result  # a letter is written out as the key is
     md, pdf = training.export_files(quiz)
     assert open(md, encoding="utf-8").read() == "# 试题\n" and pdf is None
+
+
+def test_quiz_results_put_the_source_on_its_own_line_in_the_reader_script():
+    quiz = {"items": [{"id": "q1", "type": "fill_blank", "question": "医共体结余按____分配", "answer": "6:3:1"}]}
+    result = {"score": 0, "total": 1, "results": [{"id": "q1", "correct": False, "expected": "6:3:1", "given": "4:3:3",
+              "explanation": "答案“4:3:3”不正确。", "citation": {"title": "解读", "section": "六、新方案修改的主要內容",
+                                                                 "quote": "醫保基金結余按照6:3:1比例分配"}}]}
+    html = training.render_results(result, quiz)
+    assert "出处：《解读》 · 六、新方案修改的主要內容</div>" in html
+    assert '<div class="pa-quiz-cite pa-quote">“醫保基金結余按照6:3:1比例分配”</div>' in html
+    result["results"][0]["citation"]["quote_display"] = "医保基金结余按照6:3:1比例分配"
+    assert "“医保基金结余按照6:3:1比例分配”" in training.render_results(result, quiz)
 
 
 def test_training_shows_a_notice_when_quiz_module_is_missing(assistant, monkeypatch):
