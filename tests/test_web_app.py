@@ -315,7 +315,36 @@ def test_configured_examples_replace_the_derived_ones(assistant, settings_fake):
     assert counting.asked == []  # nothing is derived, so nothing is asked
 
 
-def test_derived_examples_are_all_answered(assistant, settings_fake):
+@pytest.fixture()
+def no_curated(monkeypatch):
+    """An index whose corpus manifest gives no examples, so they are derived."""
+    monkeypatch.setattr(examples, "manifest_examples", lambda index: [])
+
+
+# What each curated example of the bundled corpus must be answered with (read from the documents).
+CURATED = {"裕安区医保基金结余按什么比例分配？": "6:3:1", "准格尔旗公立医院院长每届任期几年？": "4年",
+           "医共体运营绩效管理平台有哪些价值？": "数据资产价值", "裕安区的紧密型城市医联体由哪些单位组建？": "市二院",
+           "国家卫生计生委下一步将对医联体进行什么考核？": "整体考核"}
+
+
+def test_curated_examples_of_the_manifest_are_shown_and_answered(assistant, settings_fake):
+    counting = CountingAssistant(assistant)
+    shown = examples.example_questions(counting, settings_fake)
+    assert shown == list(CURATED) and counting.asked == []
+    for q, fact in CURATED.items():
+        ans = assistant.ask(q)
+        assert not ans.abstained and fact in ans.answer[:300], (q, ans.answer)
+
+
+def test_derived_examples_must_read_like_a_question():
+    assert not examples.readable("裕安区哪个部门要积极争取中央预算内投资？", "duty", ["（五）部门职责", "政策解读"])
+    assert not examples.readable("结余按6:3:1分配。", "ratio", [])  # asks nothing
+    assert examples.readable("准格尔旗什么时候被确定为试点旗县？", "date", [])
+    assert examples.readable("哪个部门负责医共体绩效考核？", "duty", ["医共体绩效考核"])
+    assert not examples.readable("哪个部门负责医共体绩效考核？", "duty", ["附则"])
+
+
+def test_derived_examples_are_all_answered(assistant, settings_fake, no_curated):
     assert settings_fake.web_examples == ()
     counting = CountingAssistant(assistant)
     derived = examples.example_questions(counting, settings_fake)
@@ -326,13 +355,13 @@ def test_derived_examples_are_all_answered(assistant, settings_fake):
         assert not assistant.ask(q).abstained, q
 
 
-def test_no_examples_when_no_candidate_is_answered(assistant, settings_fake):
+def test_no_examples_when_no_candidate_is_answered(assistant, settings_fake, no_curated):
     counting = CountingAssistant(assistant, abstain=True)
     assert examples.example_questions(counting, settings_fake, tries=3) == []
     assert 1 <= len(counting.asked) <= 3
 
 
-def test_no_examples_when_the_index_yields_none(settings_fake):
+def test_no_examples_when_the_index_yields_none(settings_fake, no_curated):
     class Empty:
         index = types.SimpleNamespace(documents=[], chunks=[])
 
