@@ -34,6 +34,11 @@ element.addEventListener('click', (ev) => {
 
 # Scroll the highlighted quote into the middle of the viewer without moving the page.
 VIEWER_JS = """
+const toHit = () => {  // the shown body (not the hidden original) scrolled so that its marked quote is in view
+  const box = element.querySelector('.pa-doc:not([hidden])');
+  const hit = box && box.querySelector('mark.pa-hit');
+  if (box) box.scrollTop = hit ? Math.max(0, hit.offsetTop - box.clientHeight / 3) : 0;
+};
 element.addEventListener('click', (ev) => {
   const orig = ev.target.closest('[data-orig]');
   if (orig) {  // 查看原文: the source's own script, and back
@@ -42,6 +47,7 @@ element.addEventListener('click', (ev) => {
     element.querySelectorAll('.pa-orig').forEach((x) => { x.hidden = !showing; });
     element.querySelectorAll('.pa-shown').forEach((x) => { x.hidden = showing; });
     orig.textContent = showing ? '查看转换后文本' : '查看原文';
+    toHit();
     return;
   }
   const back = ev.target.closest('[data-back]');
@@ -51,10 +57,13 @@ element.addEventListener('click', (ev) => {
   }
 });
 watch('value', () => {
-  const box = element.querySelector('.pa-doc');
-  const hit = element.querySelector('mark.pa-hit');
-  if (box) box.scrollTop = hit ? Math.max(0, hit.offsetTop - box.clientHeight / 3) : 0;
-  if (window.innerWidth < 900) element.scrollIntoView({behavior: 'smooth', block: 'start'});
+  setTimeout(() => {  // after the new HTML is laid out
+    toHit();
+    if (window.innerWidth >= 900) return;
+    // Narrow screens show the viewer below the chat, the document at full length: go to the quote itself.
+    const hit = element.querySelector('.pa-doc:not([hidden]) mark.pa-hit');
+    (hit || element).scrollIntoView({behavior: 'smooth', block: hit ? 'center' : 'start'});
+  }, 0);
 });
 """
 

@@ -103,7 +103,7 @@ button.pa-fb-btn.pa-on { background: #1e40af; border-color: #1e40af; color: #fff
 .pa-src-meta { font-size: 12px; color: #475569; margin-top: 4px; }
 .pa-orig-bar { display: flex; align-items: center; gap: 8px; padding: 4px 16px 6px; font-size: 12px; color: #64748b; }
 button.pa-orig-btn, button.pa-back { border: 1px solid #cbd5e1; border-radius: 14px; padding: 1px 10px; background: #fff;
-  cursor: pointer; font-size: 12px; color: #1e40af; }
+  cursor: pointer; font-size: 12px; color: #1e40af; white-space: nowrap; flex: none; }
 button.pa-orig-btn:hover, button.pa-back:hover { border-color: #2563eb; }
 /* The back link matters where the viewer sits below the chat (phones); on a wide screen both are in view. */
 button.pa-back { display: none; margin-bottom: 6px; }
@@ -135,6 +135,14 @@ button.pa-doc-card:hover { border-color: #2563eb; }
 .pa-quiz-cite { font-size: 13px; color: #475569; }
 .pa-quiz-cite.pa-quote { display: block; color: #334155; }
 
+/* gradio titles its toasts with their English type ("Warning", "Error") whatever title is passed: the page
+   shows a Chinese one in its place (the English word stays in the DOM at size 0, so it is neither seen nor read). */
+.toast-title { font-size: 0 !important; }
+.toast-title .toast-count { font-size: 14px; }
+.toast-title::before { font-size: 14px; content: "提示"; }
+.toast-title.error::before { content: "出错了"; }
+.toast-title.success::before { content: "完成"; }
+
 /* phones (390 px): one column; the page scrolls, not a box inside it */
 @media (max-width: 700px) {
   .gradio-container { padding: 0 6px !important; }
@@ -147,7 +155,11 @@ button.pa-doc-card:hover { border-color: #2563eb; }
   .pa-a { max-width: 100%; padding: 8px 10px; }
   .pa-bubble { max-width: 88%; }
   .pa-doc { max-height: none; }
-  button.pa-back { display: inline-block; }
+  /* the way back from a quote far down the document stays on screen */
+  button.pa-back { display: inline-block; position: fixed; left: 12px; bottom: 16px; z-index: 60; padding: 6px 14px;
+    font-size: 14px; box-shadow: 0 2px 8px rgba(15, 23, 42, .25); }
+  .pa-fb { flex-wrap: wrap; }
+  button.pa-fb-btn { white-space: nowrap; }
   #pa-input-row { flex-wrap: wrap; }
   #pa-input-row > * { min-width: 0 !important; }
   #pa-question { flex: 1 1 100% !important; }

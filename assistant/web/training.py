@@ -123,6 +123,8 @@ def render_results(result: Mapping[str, Any], quiz: Mapping[str, Any] | None = N
             source = (f'<div class="pa-quiz-cite">出处：《{esc(cite.get("title"))}》{section}</div>'
                       + (f'<div class="pa-quiz-cite pa-quote">{shown}</div>' if shown else ""))
         given = _given_text(items.get(str(r.get("id"))), r.get("given"))
+        if given != str(r.get("given") or "").strip():  # the grader's "答案“A”不正确" names the letter alone
+            explanation = explanation.replace(f"答案“{r.get('given')}”", f"答案“{given}”", 1)
         given = esc(given) if given else "（未作答）"
         rows.append(
             f'<div class="pa-quiz-r {"pa-right" if ok else "pa-wrong"}">'
