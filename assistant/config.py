@@ -72,6 +72,9 @@ class Settings:
     max_request_bytes: int = 65536
     # Key required by every /v1 route of `assistant serve` (Authorization: Bearer …); empty = open API.
     api_key: str = ""
+    # Script quotes, section paths, the source viewer and quiz items are shown in: auto (the question's script,
+    # Simplified when there is none) | simplified | traditional. Quotes in the JSON stay verbatim.
+    display_script: str = "auto"
 
     def __post_init__(self) -> None:
         if self.chunk_size < 50:
@@ -93,6 +96,8 @@ class Settings:
         for name in ("embed_batch", "rrf_k", "hnsw_threshold", "max_query_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.display_script not in ("auto", "simplified", "traditional"):
+            raise ConfigError(f"display_script must be auto, simplified or traditional, got {self.display_script!r}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .textnorm import t2s
 
@@ -16,8 +15,12 @@ class EmbedderError(ValueError):
     """An embedder spec that cannot be loaded (message shown to the user)."""
 
 
-class BaseEmbedder(Embeddings):
-    """Adds what an index needs on top of Embeddings: a stable `id`, `dim`, and numpy batch methods."""
+class BaseEmbedder:
+    """langchain-core's Embeddings interface plus what an index needs: a stable `id`, `dim`, numpy batch methods.
+
+    Not a subclass of Embeddings by inheritance: importing langchain-core costs about a third of a cold
+    `assistant ask`. as_langchain() (and importing assistant.retrieve.lc) registers it as a virtual subclass.
+    """
 
     id: str = ""
     dim: int = 0
@@ -33,6 +36,27 @@ class BaseEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode_query(text).tolist()
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_query, text)
+
+    def as_langchain(self):
+        """This embedder, registered as a langchain-core Embeddings (isinstance holds from then on)."""
+        register_langchain()
+        return self
+
+
+def register_langchain() -> None:
+    from langchain_core.embeddings import Embeddings
+
+    Embeddings.register(BaseEmbedder)
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:

@@ -161,8 +161,10 @@ class Assistant:
         llm: bool | None = None,
         id: Any = None,
         mode: str | None = None,
+        script: str | None = None,
     ):
-        """Answer a question with citations (see answer.types.Answer); raises QueryError for unusable input."""
+        """Answer a question with citations (see answer.types.Answer); raises QueryError for unusable input.
+        `script` ("simplified" | "traditional") overrides the display_script setting for this question."""
         from .answer.followup import resolve_followup
 
         t0 = time.perf_counter()
@@ -177,6 +179,7 @@ class Assistant:
             raise QueryError("未配置生成模型（设置 llm = \"openai\" 及 llm_base_url）。")
         answerer = self.llm_answerer if use_llm else self.answerer
         result = answerer.answer(standalone, hits, self._docs, original=q.text)
+        self._present(result, q.text, script)
         t3 = time.perf_counter()
         result.id = id
         result.question = q.text
@@ -185,6 +188,17 @@ class Assistant:
             {"retrieve": (t2 - t1) * 1000, "answer": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
         )
         return result
+
+    def _present(self, result, question: str, script: str | None = None) -> None:
+        """The one place an answer is made readable: the reader's script for quotes and section paths, and for an
+        extractive answer a lead line, no opening connective and full-width punctuation."""
+        from .answer.lead import readable
+        from .display import add_display, in_script, script_of
+
+        shown = script_of(question, script or self.settings.display_script)
+        add_display(result, shown)
+        if result.mode == "extractive":
+            readable(result, self._docs, lambda text: in_script(text, shown))
 
     def _evidence(self, question: str, filters: Mapping[str, Any] | None = None, mode: str | None = None) -> list[Hit]:
         """Passages to answer from. A question comparing sources ("讲话…和准格尔旗…") also gets the best

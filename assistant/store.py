@@ -35,8 +35,10 @@ class IndexError_(RuntimeError):
     """A missing, corrupt or mismatched index; the message names the fix and is shown as is."""
 
 
-def rebuild_hint(index_dir: Path | str) -> str:
-    return f"请运行 `assistant build --index {index_dir}` 重建索引"
+def rebuild_hint(index_dir: Path | str, corpus_dir: Path | str | None = None) -> str:
+    # Outside the project folder there is no ./corpus to default to: the hint always names the corpus.
+    corpus = corpus_dir or ("corpus" if Path("corpus").is_dir() else "语料目录")
+    return f"请运行 `assistant build --corpus {corpus} --index {index_dir}` 重建索引"
 
 
 @dataclass

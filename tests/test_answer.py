@@ -142,7 +142,8 @@ def test_numbers_in_the_answer_come_from_the_cited_quotes(contract_answers, ques
 def test_answer_to_dict_is_the_published_shape(contract_answers):
     d = contract_answers["医保基金结余分配比例是多少？"].to_dict()
     assert d["abstained"] is False and d["mode"] == "extractive"
-    assert d["citations"] and set(d["citations"][0]) == {"n", "source", "title", "section", "quote", "start", "end"}
+    assert d["citations"] and set(d["citations"][0]) == {"n", "source", "title", "section", "quote", "start", "end",
+                                                        "quote_display", "section_display"}
 
 
 @pytest.mark.parametrize("question", ["医保基金结余分配比例是多少？", "醫保基金結余分配比例是多少？"])
@@ -358,7 +359,7 @@ def test_heading_only_line_is_not_the_answer_in_bundled_corpus(assistant):
     ans = assistant.ask("名词解释是什么？")
     assert ans.abstained is False
     assert all(t2s(c.quote).strip() not in ("名词解释:", "名词解释：") for c in ans.citations)
-    assert "即县(区)域医疗共同体建设" in ans.answer
+    assert "即县（区）域医疗共同体建设" in ans.answer  # answer text in full-width punctuation (answer.lead)
 
 
 # ---- false premises -----------------------------------------------------------------------------

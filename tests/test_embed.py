@@ -55,6 +55,23 @@ def test_embedders_speak_langchain_embeddings():
     assert isinstance(docs, list) and len(docs) == 2 and len(docs[0]) == 16
     assert isinstance(e.embed_query("甲乙")[0], float)
     assert np.allclose(docs[0], e.embed_query("甲乙"))
+    from langchain_core.embeddings import Embeddings
+
+    assert isinstance(e.as_langchain(), Embeddings)
+    import asyncio
+
+    assert np.allclose(asyncio.run(e.aembed_query("甲乙")), docs[0])
+
+
+def test_import_keeps_langchain_off_the_single_question_path():
+    import subprocess
+    import sys
+
+    code = ("import sys, assistant.cli, assistant.pipeline, assistant.embed, assistant.store, assistant.display, "
+            "assistant.answer.extractive, assistant.answer.lead; "
+            "print(sorted(m for m in ('langchain_core', 'torch', 'gradio', 'faiss', 'fastapi') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_make_embedder_specs():

@@ -119,7 +119,7 @@ def test_a_question_about_where_something_is_said_is_answered_by_its_heading(ass
     app = assistant_over({"comment.txt": ACCOUNTS.replace("要加强成本核算。", "要加强成本核算,防止内部分配搞平均主义。")})
     ans = app.ask("评论里，防止内部分配搞平均主义，是放在哪本账里讲的？")
     assert ans.abstained is False, ans.answer
-    assert ans.answer.startswith("第三,算清成本账") and "平均主义" in ans.answer
+    assert ans.answer.startswith("第三，算清成本账") and "平均主义" in ans.answer  # full-width (answer.lead)
 
 
 OUTLINED = (

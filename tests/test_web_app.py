@@ -261,14 +261,28 @@ def test_training_generate_grade_export(assistant, fake_quiz):
     quiz, notes = training.generate(assistant, 3, None, 0)
     assert len(quiz["items"]) == 3 and "只出了这些" in notes
     assert training.answer_widget(quiz["items"][0]) == ("choice", [("A. 6:3:1", "A"), ("B. 4:3:3", "B")])
-    assert training.answer_widget(quiz["items"][1])[1] == [("正确", "正确"), ("错误", "错误")]
+    # True/false items are answered in the words the answer key uses.
+    assert training.answer_widget(quiz["items"][1])[1] == [("对", "对"), ("错", "错")]
     assert training.answer_widget(quiz["items"][2]) == ("text", [])
     no_live_markup(training.question_html(0, quiz["items"][0]))
     result = training.grade(quiz, {"q1": "A", "q2": None, "q3": ""})
     no_live_markup(result)
-    assert "得分：1 / 3" in result and "正确" in result
+    assert "得分：1 / 3" in result and "答对了" in result
+    assert "您的答案：A. 6:3:1　正确答案：A. 6:3:1" in result  # a letter is written out as the key is
     md, pdf = training.export_files(quiz)
     assert open(md, encoding="utf-8").read() == "# 试题\n" and pdf is None
+
+
+def test_quiz_results_put_the_source_on_its_own_line_in_the_reader_script():
+    quiz = {"items": [{"id": "q1", "type": "fill_blank", "question": "医共体结余按____分配", "answer": "6:3:1"}]}
+    result = {"score": 0, "total": 1, "results": [{"id": "q1", "correct": False, "expected": "6:3:1", "given": "4:3:3",
+              "explanation": "答案“4:3:3”不正确。", "citation": {"title": "解读", "section": "六、新方案修改的主要內容",
+                                                                 "quote": "醫保基金結余按照6:3:1比例分配"}}]}
+    html = training.render_results(result, quiz)
+    assert "出处：《解读》 · 六、新方案修改的主要內容</div>" in html
+    assert '<div class="pa-quiz-cite pa-quote">“醫保基金結余按照6:3:1比例分配”</div>' in html
+    result["results"][0]["citation"]["quote_display"] = "医保基金结余按照6:3:1比例分配"
+    assert "“医保基金结余按照6:3:1比例分配”" in training.render_results(result, quiz)
 
 
 def test_training_shows_a_notice_when_quiz_module_is_missing(assistant, monkeypatch):
@@ -301,7 +315,36 @@ def test_configured_examples_replace_the_derived_ones(assistant, settings_fake):
     assert counting.asked == []  # nothing is derived, so nothing is asked
 
 
-def test_derived_examples_are_all_answered(assistant, settings_fake):
+@pytest.fixture()
+def no_curated(monkeypatch):
+    """An index whose corpus manifest gives no examples, so they are derived."""
+    monkeypatch.setattr(examples, "manifest_examples", lambda index: [])
+
+
+# What each curated example of the bundled corpus must be answered with (read from the documents).
+CURATED = {"裕安区医保基金结余按什么比例分配？": "6:3:1", "准格尔旗公立医院院长每届任期几年？": "4年",
+           "医共体运营绩效管理平台有哪些价值？": "数据资产价值", "裕安区的紧密型城市医联体由哪些单位组建？": "市二院",
+           "国家卫生计生委下一步将对医联体进行什么考核？": "整体考核"}
+
+
+def test_curated_examples_of_the_manifest_are_shown_and_answered(assistant, settings_fake):
+    counting = CountingAssistant(assistant)
+    shown = examples.example_questions(counting, settings_fake)
+    assert shown == list(CURATED) and counting.asked == []
+    for q, fact in CURATED.items():
+        ans = assistant.ask(q)
+        assert not ans.abstained and fact in ans.answer[:300], (q, ans.answer)
+
+
+def test_derived_examples_must_read_like_a_question():
+    assert not examples.readable("裕安区哪个部门要积极争取中央预算内投资？", "duty", ["（五）部门职责", "政策解读"])
+    assert not examples.readable("结余按6:3:1分配。", "ratio", [])  # asks nothing
+    assert examples.readable("准格尔旗什么时候被确定为试点旗县？", "date", [])
+    assert examples.readable("哪个部门负责医共体绩效考核？", "duty", ["医共体绩效考核"])
+    assert not examples.readable("哪个部门负责医共体绩效考核？", "duty", ["附则"])
+
+
+def test_derived_examples_are_all_answered(assistant, settings_fake, no_curated):
     assert settings_fake.web_examples == ()
     counting = CountingAssistant(assistant)
     derived = examples.example_questions(counting, settings_fake)
@@ -312,13 +355,13 @@ def test_derived_examples_are_all_answered(assistant, settings_fake):
         assert not assistant.ask(q).abstained, q
 
 
-def test_no_examples_when_no_candidate_is_answered(assistant, settings_fake):
+def test_no_examples_when_no_candidate_is_answered(assistant, settings_fake, no_curated):
     counting = CountingAssistant(assistant, abstain=True)
     assert examples.example_questions(counting, settings_fake, tries=3) == []
     assert 1 <= len(counting.asked) <= 3
 
 
-def test_no_examples_when_the_index_yields_none(settings_fake):
+def test_no_examples_when_the_index_yields_none(settings_fake, no_curated):
     class Empty:
         index = types.SimpleNamespace(documents=[], chunks=[])
 

@@ -17,6 +17,9 @@ class Citation:
     start: int
     end: int
     doc_id: str = ""
+    # The quote and section path in the reader's script (assistant.display); empty = same as quote / section.
+    quote_display: str = ""
+    section_display: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -27,6 +30,8 @@ class Citation:
             "quote": self.quote,
             "start": self.start,
             "end": self.end,
+            "quote_display": self.quote_display or self.quote,
+            "section_display": self.section_display or self.section,
         }
 
 
@@ -49,6 +54,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     mode: str = "extractive"
     qtype: str = ""
+    script: str = ""  # "simplified" | "traditional": the script the answer is shown in
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -70,6 +76,8 @@ class Answer:
         d["mode"] = self.mode
         if self.qtype:
             d["type"] = self.qtype
+        if self.script:
+            d["script"] = self.script
         return d
 
     def to_text(self) -> str:
@@ -80,12 +88,14 @@ class Answer:
         if self.citations:
             lines.append("\n来源：")
             for c in self.citations:
-                section = f" · {c.section}" if c.section else ""
-                lines.append(f"[{c.n}] 《{c.title}》{section}\n    “{c.quote}”")
+                shown = c.section_display or c.section
+                section = f" · {shown}" if shown else ""
+                lines.append(f"[{c.n}] 《{c.title}》{section}\n    “{c.quote_display or c.quote}”")
         if self.related:
             lines.append("\n相关阅读：")
             for r in self.related:
-                lines.append(f"- 《{r['title']}》{(' · ' + r['section']) if r.get('section') else ''}")
+                shown = r.get("section_display") or r.get("section")
+                lines.append(f"- 《{r['title']}》{(' · ' + shown) if shown else ''}")
         for note in self.notices:
             lines.append(f"\n（{note}）")
         return "\n".join(lines)

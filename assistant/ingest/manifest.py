@@ -58,6 +58,17 @@ def read_manifest(corpus_dir: Path) -> dict[str, Entry]:
     return entries
 
 
+def read_examples(corpus_dir: Path) -> list[str]:
+    """Curated example questions of the corpus (top-level `examples = [...]` of its manifest), [] when none."""
+    path = Path(corpus_dir) / MANIFEST_NAMES[0]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []  # examples are a convenience; read_manifest reports a broken manifest at build time
+    raw = data.get("examples", [])
+    return [q.strip() for q in raw if isinstance(q, str) and q.strip()] if isinstance(raw, list) else []
+
+
 def _correction(raw: Any, source: str) -> Correction:
     if not isinstance(raw, dict) or "find" not in raw or "replace" not in raw:
         raise ManifestError(f"{source}: 每条 corrections 需要 find 和 replace")

@@ -23,7 +23,7 @@ def _items(quiz: Any) -> list[dict[str, Any]]:
 
 
 def _header(quiz: dict[str, Any]) -> list[str]:
-    lines = [f"共 {len(quiz['items'])} 题（随机种子 {quiz.get('seed', 0)}）。评分时以题号为准。"]
+    lines = [f"共 {len(quiz['items'])} 题（题组编号 {quiz.get('seed', 0)}，同一编号出同一套题）。评分时以题号为准。"]
     titles = [d.get("title") or d.get("source", "") for d in quiz.get("documents") or []]
     if titles:
         lines.append("出题文档：" + "、".join(f"《{t}》" for t in titles))

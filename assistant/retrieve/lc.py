@@ -8,6 +8,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ..embed import register_langchain
+
+register_langchain()  # the package's embedders are Embeddings wherever LangChain is in use
+
 
 class PolicyRetriever(BaseRetriever):
     """Drop-in retriever for LangChain chains.

@@ -16,6 +16,17 @@ element.addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-action]');
   if (!b || !element.contains(b)) return;
   ev.preventDefault();
+  if (b.dataset.action === 'copy') {  // copying needs no server: the answer's text travels with the button
+    const text = b.dataset.copy || '';
+    const done = () => { b.textContent = '已复制'; setTimeout(() => { b.textContent = '复制'; }, 1500); };
+    const fallback = () => {
+      const t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select();
+      try { document.execCommand('copy'); done(); } catch (e) { b.textContent = '复制失败'; } t.remove();
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+    return;
+  }
   trigger('click', {action: b.dataset.action || '', turn: Number(b.dataset.turn ?? -1),
                     n: Number(b.dataset.n ?? 0), rating: b.dataset.rating || '', source: b.dataset.source || ''});
 });
@@ -23,11 +34,36 @@ element.addEventListener('click', (ev) => {
 
 # Scroll the highlighted quote into the middle of the viewer without moving the page.
 VIEWER_JS = """
-watch('value', () => {
-  const box = element.querySelector('.pa-doc');
-  const hit = element.querySelector('mark.pa-hit');
+const toHit = () => {  // the shown body (not the hidden original) scrolled so that its marked quote is in view
+  const box = element.querySelector('.pa-doc:not([hidden])');
+  const hit = box && box.querySelector('mark.pa-hit');
   if (box) box.scrollTop = hit ? Math.max(0, hit.offsetTop - box.clientHeight / 3) : 0;
-  if (window.innerWidth < 900) element.scrollIntoView({behavior: 'smooth', block: 'start'});
+};
+element.addEventListener('click', (ev) => {
+  const orig = ev.target.closest('[data-orig]');
+  if (orig) {  // 查看原文: the source's own script, and back
+    const src = element.querySelector('.pa-src');
+    const showing = src.classList.toggle('pa-show-orig');
+    element.querySelectorAll('.pa-orig').forEach((x) => { x.hidden = !showing; });
+    element.querySelectorAll('.pa-shown').forEach((x) => { x.hidden = showing; });
+    orig.textContent = showing ? '查看转换后文本' : '查看原文';
+    toHit();
+    return;
+  }
+  const back = ev.target.closest('[data-back]');
+  if (back) {  // on a phone the viewer sits below the chat: return to the answer whose citation was opened
+    const turn = document.querySelector(`#pa-chat .pa-turn[data-turn="${back.dataset.back}"]`);
+    if (turn) turn.scrollIntoView({behavior: 'smooth', block: 'start'});
+  }
+});
+watch('value', () => {
+  setTimeout(() => {  // after the new HTML is laid out
+    toHit();
+    if (window.innerWidth >= 900) return;
+    // Narrow screens show the viewer below the chat, the document at full length: go to the quote itself.
+    const hit = element.querySelector('.pa-doc:not([hidden]) mark.pa-hit');
+    (hit || element).scrollIntoView({behavior: 'smooth', block: hit ? 'center' : 'start'});
+  }, 0);
 });
 """
 
@@ -55,7 +91,7 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
 
     store = store or FeedbackStore.from_settings(settings)
     documents = assistant.documents()
-    doc_choices = [(d["title"] or d["source"], d["source"]) for d in documents]
+    doc_labels, doc_sources = render.document_options(documents)  # pickers show titles, never file names
     kinds = sorted({d["kind"] for d in documents if d.get("kind")})
     examples = example_questions(assistant, settings)
 
@@ -75,8 +111,11 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
                             gr.HTML('<div class="pa-side-head">示例问题</div>')
                         example_buttons = [gr.Button(q, size="sm", elem_classes=["pa-example"]) for q in examples]
                         gr.HTML('<div class="pa-side-head">检索范围</div>')
-                        source_filter = gr.Dropdown(doc_choices, multiselect=True, label="限定文档（不选则全部）",
+                        source_filter = gr.Dropdown(doc_labels, multiselect=True, label="限定文档（不选则全部）",
                                                     elem_id="pa-source-filter")
+                        script_choice = gr.Radio([("跟随提问", "auto"), ("简体", "simplified"), ("繁体", "traditional")],
+                                                 value=settings.display_script, label="显示用字（引文、章节、原文）",
+                                                 elem_id="pa-script")
                         kind_filter = gr.CheckboxGroup(kinds, label="限定类型（不选则全部）", elem_id="pa-kind-filter")
                         gr.HTML('<div class="pa-side-head">文档库</div>')
                         doc_list = gr.HTML(render.render_documents(documents), js_on_load=CLICK_JS, elem_id="pa-doc-list")
@@ -102,17 +141,17 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
                     with gr.Column(scale=2, min_width=360):
                         viewer = gr.HTML(render.SOURCE_PLACEHOLDER, js_on_load=VIEWER_JS, elem_id="pa-viewer")
             with gr.Tab("培训", id="training"):
-                training.build_tab(assistant, doc_choices)
+                training.build_tab(assistant, doc_labels, doc_sources, settings.display_script)
 
         # ---- events ----------------------------------------------------------------------------
-        def respond(text, st, sources, kind_list):
+        def respond(text, st, sources, kind_list, script):
             text = (text or "").strip()
             if not text:
-                gr.Warning("请输入问题后再发送。")
+                gr.Warning("请输入问题后再发送。", title="提示")
                 yield gr.skip(), st, gr.skip()
                 return
-            filters = chat.make_filters(sources, kind_list)
-            for st in chat.ask_turn(assistant, st, text, filters):
+            filters = chat.make_filters([doc_sources.get(s, s) for s in sources or []], kind_list)
+            for st in chat.ask_turn(assistant, st, text, filters, script=script):
                 yield render.render_conversation(st["turns"]), st, ""
 
         def on_chat_click(st, evt: gr.EventData, request: gr.Request):
@@ -120,15 +159,18 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
             action, turn = data.get("action"), _int(data.get("turn"))
             if action == "cite":
                 return chat.citation_view(assistant, st, turn, _int(data.get("n"), 0)), gr.skip(), st, gr.skip(), gr.skip()
+            if action == "related":
+                return chat.related_view(assistant, st, turn, _int(data.get("n"), 0)), gr.skip(), st, gr.skip(), gr.skip()
             if action == "rate":
                 status = chat.rate(store, st, turn, str(data.get("rating")), _session_id(request))
                 return (gr.skip(), render.render_conversation(st["turns"]), st, gr.update(visible=True),
                         f'<div class="pa-fb-status">{render.esc(status)}</div>')
             return gr.skip(), gr.skip(), st, gr.skip(), gr.skip()
 
-        def on_doc_click(evt: gr.EventData):
+        def on_doc_click(script, evt: gr.EventData):
             source = str(_event_data(evt).get("source", ""))
-            return chat.document_view(assistant, source) if source else gr.skip()
+            shown = "traditional" if script == "traditional" else "simplified"
+            return chat.document_view(assistant, source, shown) if source else gr.skip()
 
         def on_comment(text, st):
             status = chat.comment(store, st, text)
@@ -138,14 +180,14 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
             return (render.render_conversation([]), chat.new_state(), render.SOURCE_PLACEHOLDER,
                     gr.update(visible=False), "")
 
-        ask_inputs = [question, state, source_filter, kind_filter]
+        ask_inputs = [question, state, source_filter, kind_filter, script_choice]
         ask_outputs = [conversation, state, question]
         question.submit(respond, ask_inputs, ask_outputs)
         send.click(respond, ask_inputs, ask_outputs)
         for button, text in zip(example_buttons, examples):
             button.click(lambda t=text: t, None, question, queue=False).then(respond, ask_inputs, ask_outputs)
         conversation.click(on_chat_click, [state], [viewer, conversation, state, feedback_box, feedback_status])
-        doc_list.click(on_doc_click, None, viewer)
+        doc_list.click(on_doc_click, [script_choice], viewer)
         feedback_send.click(on_comment, [feedback_text, state], [feedback_status, feedback_text])
         feedback_text.submit(on_comment, [feedback_text, state], [feedback_status, feedback_text])
         new_chat.click(on_new_chat, None, [conversation, state, viewer, feedback_box, feedback_status])

@@ -39,20 +39,23 @@ def make_filters(sources: list[str] | None, kinds: list[str] | None) -> dict[str
     return f or None
 
 
-def answer_pieces(assistant, question: str, history: list[dict[str, str]], filters) -> Iterator[tuple[str, Any]]:
+def answer_pieces(assistant, question: str, history: list[dict[str, str]], filters,
+                  script: str | None = None) -> Iterator[tuple[str, Any]]:
     """("delta", text) pieces and then ("final", Answer).
 
     The extractive answerer finishes in milliseconds, so its answer is revealed in sentence-sized
     pieces; citations only exist on the finished Answer, hence the final event.
     """
-    answer = assistant.ask(question, history=history, filters=filters)
+    answer = assistant.ask(question, history=history, filters=filters, script=script) if script else \
+        assistant.ask(question, history=history, filters=filters)
     for m in _PIECE.finditer(answer.answer):
         if m.group(0):
             yield "delta", m.group(0)
     yield "final", answer
 
 
-def ask_turn(assistant, state: dict[str, Any], question: str, filters=None) -> Iterator[dict[str, Any]]:
+def ask_turn(assistant, state: dict[str, Any], question: str, filters=None,
+             script: str | None = None) -> Iterator[dict[str, Any]]:
     """Append a turn to the state and yield the state after each step (pending, partial text, final)."""
     from ..pipeline import QueryError
     from ..store import IndexError_
@@ -62,7 +65,7 @@ def ask_turn(assistant, state: dict[str, Any], question: str, filters=None) -> I
     state["turns"].append(entry)
     yield state
     try:
-        for kind, value in answer_pieces(assistant, question, history, filters):
+        for kind, value in answer_pieces(assistant, question, history, filters, script):
             if kind == "delta":
                 entry["partial"] += value
                 yield state
@@ -91,14 +94,37 @@ def citation_view(assistant, state: Mapping[str, Any], turn: int, n: int) -> str
         doc = _document(assistant, cite["source"])
     except QueryError as exc:
         return _viewer_notice(str(exc))
-    return render_source(doc, cite.get("start"), cite.get("end"), cite.get("quote", ""), n=int(n))
+    return render_source(doc, cite.get("start"), cite.get("end"), cite.get("quote", ""), n=int(n),
+                         script=turns[turn]["answer"].get("script"), turn=turn)
 
 
-def document_view(assistant, source: str) -> str:
+def related_view(assistant, state: Mapping[str, Any], turn: int, i: int) -> str:
+    """Source-viewer HTML for related reading i under a declined answer: its document, at its section."""
+    from ..pipeline import QueryError
+
+    turns = state.get("turns", [])
+    if not 0 <= turn < len(turns) or turns[turn].get("answer") is None:
+        return _viewer_notice("这条相关阅读已失效，请重新提问。")
+    related = turns[turn]["answer"].get("related") or []
+    if not 0 <= i < len(related):
+        return _viewer_notice("没有这条相关阅读。")
+    item = related[i]
+    try:
+        doc = _document(assistant, str(item.get("source", "")))
+    except QueryError as exc:
+        return _viewer_notice(str(exc))
+    span = next(((int(a), int(b)) for a, b, path in doc.get("sections", []) if path == item.get("section")), None)
+    script = turns[turn]["answer"].get("script")
+    if span is None:
+        return render_source(doc, script=script, turn=turn)
+    return render_source(doc, span[0], span[1], doc["text"][span[0]:span[1]], script=script, turn=turn, label="相关章节")
+
+
+def document_view(assistant, source: str, script: str | None = None) -> str:
     from ..pipeline import QueryError
 
     try:
-        return render_source(_document(assistant, source))
+        return render_source(_document(assistant, source), script=script)
     except QueryError as exc:
         return _viewer_notice(str(exc))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from ..textnorm import match_form, t2s
@@ -25,13 +26,24 @@ _MAX_CHARS = 40  # longer questions wrap badly on the example buttons
 _PER_KIND = 2  # so the examples show the range of questions, not five of one kind
 
 
+# Phrases of a document's own voice ("要积极争取…", "切实加强…"): a question that keeps them is the text turned
+# round, not one a person would ask ("裕安区哪个部门要积极争取中央预算内投资？").
+_DOCUMENT_VOICE = re.compile(r"要积极|积极|大力|切实|着力|努力|进一步|认真|扎实|务必|坚决|要加强|要按照|要在")
+_KEY_FACTS = ("ratio", "percent", "quantity", "date")  # the values officials look up
+_QUESTION_WORD = re.compile(r"什么|多少|哪|几|怎么|如何|是否|何时")
+
+
 def example_questions(assistant, settings, limit: int = 5, tries: int = 8) -> list[str]:
-    """The configured web_examples, or up to `limit` questions derived from the index that the assistant answers.
+    """The configured web_examples, else the curated examples of the corpus manifest, else up to `limit` questions
+    derived from the index that read well (readable()) and that the assistant answers.
 
     Derived questions cost one quiz generation and at most `tries` answers, once when the app is built.
     """
     if settings.web_examples:
         return [q for q in (s.strip() for s in settings.web_examples) if q]
+    curated = manifest_examples(assistant.index)
+    if curated:
+        return curated[:limit]
     try:
         candidates = _candidates(assistant.index, tries)
     except Exception:  # examples are a convenience: an index they cannot be made from still serves the chat
@@ -68,11 +80,47 @@ def _candidates(index, n: int) -> list[tuple[str, str]]:
             continue
         doc = index.document(str((item.get("citation") or {}).get("source", "")))
         q = with_place(q, doc.region if doc is not None else "")
+        if not readable(q, kind, [str((item.get("citation") or {}).get("section", "")), doc.title if doc else ""]):
+            continue
         per_kind[kind] = per_kind.get(kind, 0) + 1
         out.append((q, str(item.get("answer_text") or item.get("answer") or "")))
         if len(out) >= n:
             break
     return out
+
+
+def manifest_examples(index) -> list[str]:
+    """The `examples` of the manifest of the corpus the index was built from (when that folder is still there)."""
+    from ..ingest.manifest import read_examples
+
+    corpus = str((getattr(index, "manifest", None) or {}).get("corpus_dir") or "")
+    if not corpus:
+        return []
+    path = Path(corpus)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, Path(index.path).parent.parent / path]
+    for folder in candidates:
+        if (folder / "manifest.toml").exists():
+            return read_examples(folder)
+    return []
+
+
+def readable(question: str, kind: str, headings: list[str]) -> bool:
+    """A question a person would ask: it asks something, in the asker's words rather than the document's voice,
+    about a key fact (a ratio, share, count or date) or about a topic the document's headings or title name.
+
+    >>> readable("裕安区哪个部门要积极争取中央预算内投资？", "duty", ["五、部门职责"])
+    False
+    >>> readable("医保基金结余按什么比例分配？", "ratio", [])
+    True
+    """
+    core = _QUESTION_WORD.sub("", question.rstrip("？?"))
+    if not _QUESTION_WORD.search(question) or _DOCUMENT_VOICE.search(question) or len(core) < _MIN_CONTEXT:
+        return False
+    if kind in _KEY_FACTS:
+        return True
+    topics = t2s("".join(headings))
+    # A shared two-character word of the headings says the question is about what the section is about.
+    return any(core[i:i + 2] in topics for i in range(len(core) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", core[i:i + 2]))
 
 
 def question_from_item(item: dict[str, Any]) -> str:

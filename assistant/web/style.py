@@ -21,7 +21,7 @@ def theme():
 
 CSS = """
 .gradio-container { max-width: 1680px !important; margin: 0 auto !important; }
-.pa-stat { margin-left: auto; font-size: 13px; color: #475569; background: #fff; border: 1px solid #e2e8f0;
+.pa-stat { margin-left: auto; white-space: nowrap; flex: none; font-size: 13px; color: #475569; background: #fff; border: 1px solid #e2e8f0;
   border-radius: 16px; padding: 4px 14px; }
 .pa-stat b { color: #1e40af; }
 #pa-side { gap: 6px; }
@@ -72,6 +72,12 @@ button.pa-ref:hover { background: #1e40af; color: #fff; }
 .pa-cites-head { margin-top: 10px; font-size: 13px; font-weight: 600; color: #475569; }
 ol.pa-cites, ul.pa-related { list-style: none; padding: 0; margin: 4px 0 0; display: flex; flex-direction: column; gap: 6px; }
 ul.pa-related li { font-size: 13px; color: #475569; }
+button.pa-rel { background: none; border: none; padding: 0; text-align: left; color: #1e40af; cursor: pointer;
+  font-size: 13px; line-height: 1.6; text-decoration: underline dotted; }
+button.pa-rel:hover { color: #1e3a8a; text-decoration: underline; }
+.pa-lead { font-weight: 600; color: #0f172a; background: #eff6ff; border-radius: 6px; padding: 4px 10px; margin-bottom: 6px;
+  word-break: break-word; }
+button.pa-copy { margin-left: auto; }
 button.pa-cite { display: flex; gap: 8px; width: 100%; text-align: left; background: #fff; border: 1px solid #e2e8f0;
   border-radius: 6px; padding: 6px 10px; cursor: pointer; font-size: 13px; line-height: 1.6; color: #1f2937; }
 button.pa-cite:hover { border-color: #2563eb; background: #eff6ff; }
@@ -95,7 +101,12 @@ button.pa-fb-btn.pa-on { background: #1e40af; border-color: #1e40af; color: #fff
 .pa-src-empty { color: #64748b; padding: 30px 16px; line-height: 1.8; }
 .pa-src-title { font-size: 16px; font-weight: 700; color: #0f172a; line-height: 1.5; }
 .pa-src-meta { font-size: 12px; color: #475569; margin-top: 4px; }
-.pa-src-file { font-size: 12px; color: #94a3b8; }
+.pa-orig-bar { display: flex; align-items: center; gap: 8px; padding: 4px 16px 6px; font-size: 12px; color: #64748b; }
+button.pa-orig-btn, button.pa-back { border: 1px solid #cbd5e1; border-radius: 14px; padding: 1px 10px; background: #fff;
+  cursor: pointer; font-size: 12px; color: #1e40af; white-space: nowrap; flex: none; }
+button.pa-orig-btn:hover, button.pa-back:hover { border-color: #2563eb; }
+/* The back link matters where the viewer sits below the chat (phones); on a wide screen both are in view. */
+button.pa-back { display: none; margin-bottom: 6px; }
 .pa-src-path { font-size: 13px; color: #1e3a8a; margin-top: 8px; }
 .pa-doc { position: relative; max-height: 64vh; overflow-y: auto; white-space: pre-wrap; word-break: break-word;
   line-height: 1.9; padding: 8px 16px 16px; color: #1f2937; font-size: 14px; border-top: 1px solid #f1f5f9; }
@@ -122,4 +133,35 @@ button.pa-doc-card:hover { border-color: #2563eb; }
 .pa-quiz-r.pa-wrong { background: #fef2f2; border: 1px solid #fecaca; }
 .pa-quiz-exp { color: #334155; }
 .pa-quiz-cite { font-size: 13px; color: #475569; }
+.pa-quiz-cite.pa-quote { display: block; color: #334155; }
+
+/* gradio titles its toasts with their English type ("Warning", "Error") whatever title is passed: the page
+   shows a Chinese one in its place (the English word stays in the DOM at size 0, so it is neither seen nor read). */
+.toast-title { font-size: 0 !important; }
+.toast-title .toast-count { font-size: 14px; }
+.toast-title::before { font-size: 14px; content: "提示"; }
+.toast-title.error::before { content: "出错了"; }
+.toast-title.success::before { content: "完成"; }
+
+/* phones (390 px): one column; the page scrolls, not a box inside it */
+@media (max-width: 700px) {
+  .gradio-container { padding: 0 6px !important; }
+  .pa-header { flex-wrap: wrap; gap: 8px; }
+  .pa-h2 { display: none; }
+  .pa-stat { margin-left: 0; }
+  #pa-chat, #pa-chat > div, #pa-chat .prose { max-height: none !important; overflow: visible !important; }
+  #pa-chat { min-height: 30vh; }
+  .pa-chat { padding: 10px 8px; }
+  .pa-a { max-width: 100%; padding: 8px 10px; }
+  .pa-bubble { max-width: 88%; }
+  .pa-doc { max-height: none; }
+  /* the way back from a quote far down the document stays on screen */
+  button.pa-back { display: inline-block; position: fixed; left: 12px; bottom: 16px; z-index: 60; padding: 6px 14px;
+    font-size: 14px; box-shadow: 0 2px 8px rgba(15, 23, 42, .25); }
+  .pa-fb { flex-wrap: wrap; }
+  button.pa-fb-btn { white-space: nowrap; }
+  #pa-input-row { flex-wrap: wrap; }
+  #pa-input-row > * { min-width: 0 !important; }
+  #pa-question { flex: 1 1 100% !important; }
+}
 """

@@ -12,7 +12,7 @@ from .render import esc
 log = logging.getLogger("assistant.web")
 
 UNAVAILABLE = "培训功能暂不可用：本系统未安装出题模块（assistant.quiz）。问答功能不受影响。"
-TF_CHOICES = ["正确", "错误"]
+TF_CHOICES = ["对", "错"]  # the words the quiz's answers and explanations use
 
 
 def quiz_module():
@@ -45,8 +45,10 @@ def answer_widget(item: Mapping[str, Any]) -> tuple[str, list[tuple[str, str]]]:
     return "text", []
 
 
-def generate(assistant, n: int, sources: list[str] | None, seed: int = 0) -> tuple[dict[str, Any] | None, str]:
-    """(quiz, notice HTML). A failed generation returns no quiz and a Chinese message."""
+def generate(assistant, n: int, sources: list[str] | None, seed: int = 0,
+             script: str = "simplified") -> tuple[dict[str, Any] | None, str]:
+    """(quiz, notice HTML). A failed generation returns no quiz and a Chinese message. The quiz's shown texts are
+    in `script` (item ids, letters and verbatim quotes stay, so grading and sources are unchanged)."""
     quiz = quiz_module()
     if quiz is None:
         return None, f'<div class="pa-notice">{esc(UNAVAILABLE)}</div>'
@@ -57,6 +59,9 @@ def generate(assistant, n: int, sources: list[str] | None, seed: int = 0) -> tup
             return None, f'<div class="pa-notice">{esc(exc)}</div>'
         log.exception("quiz generation failed")
         return None, '<div class="pa-notice">生成试题时出错，请稍后重试。</div>'
+    from ..display import quiz_in_script
+
+    result = quiz_in_script(result, script)
     notes = "".join(f'<div class="pa-notice">{esc(m)}</div>' for m in result.get("notices", []))
     if not result.get("items"):
         notes += '<div class="pa-notice">所选文档中没有可出题的内容，请换一些文档再试。</div>'
@@ -84,28 +89,48 @@ def grade(quiz_dict: Mapping[str, Any], answers: Mapping[str, Any]) -> str:
             return f'<div class="pa-notice">{esc(exc)}</div>'
         log.exception("quiz grading failed")
         return '<div class="pa-notice">判分时出错，请稍后重试。</div>'
-    return render_results(result)
+    return render_results(result, quiz_dict)
 
 
-def render_results(result: Mapping[str, Any]) -> str:
+def _given_text(item: Mapping[str, Any] | None, given: Any) -> str:
+    """The trainee's answer written as the expected one is: "A. 2013年" for a letter of a choice item."""
+    given = "" if given is None else str(given).strip()
+    choices = (item or {}).get("choices") or []
+    if len(given) == 1 and given.upper() in LETTERS[: len(choices)]:
+        return f"{given.upper()}. {choices[LETTERS.index(given.upper())]}"
+    return given
+
+
+def render_results(result: Mapping[str, Any], quiz: Mapping[str, Any] | None = None) -> str:
+    from ..display import in_script, script_of
+
+    items = {str(it.get("id")): it for it in (quiz or {}).get("items", [])}
     rows = []
     for i, r in enumerate(result.get("results", []), start=1):
         ok = bool(r.get("correct"))
         cite = r.get("citation") or {}
+        # The quiz was shown in one script; the grader's explanation quotes the source in its own.
+        script = script_of(str((items.get(str(r.get("id"))) or {}).get("question", "")))
+        explanation = in_script(str(r.get("explanation") or ""), script)
         source = ""
         if cite:
-            section = f" · {esc(cite.get('section'))}" if cite.get("section") else ""
+            section = cite.get("section_display") or cite.get("section")
+            section = f" · {esc(section)}" if section else ""
             # The grader's explanation of a miss already quotes the passage; do not print it twice.
-            quote = cite.get("quote") or ""
-            shown = "" if quote and quote in str(r.get("explanation", "")) else f"“{esc(quote)}”" if quote else ""
-            source = (f'<div class="pa-quiz-cite">出处：《{esc(cite.get("title"))}》{section}'
-                      f'<span class="pa-quote">{shown}</span></div>')
-        given = esc(r.get("given")) if r.get("given") not in (None, "") else "（未作答）"
+            quote = cite.get("quote_display") or cite.get("quote") or ""
+            shown = "" if quote and in_script(quote, script) in explanation else f"“{esc(quote)}”" if quote else ""
+            # The section path and the quote on lines of their own: run together they read as one sentence.
+            source = (f'<div class="pa-quiz-cite">出处：《{esc(cite.get("title"))}》{section}</div>'
+                      + (f'<div class="pa-quiz-cite pa-quote">{shown}</div>' if shown else ""))
+        given = _given_text(items.get(str(r.get("id"))), r.get("given"))
+        if given != str(r.get("given") or "").strip():  # the grader's "答案“A”不正确" names the letter alone
+            explanation = explanation.replace(f"答案“{r.get('given')}”", f"答案“{given}”", 1)
+        given = esc(given) if given else "（未作答）"
         rows.append(
             f'<div class="pa-quiz-r {"pa-right" if ok else "pa-wrong"}">'
-            f'<div><b>第 {i} 题</b> {"✔ 正确" if ok else "✘ 错误"}</div>'
+            f'<div><b>第 {i} 题</b> {"✔ 答对了" if ok else "✘ 答错了"}</div>'
             f"<div>您的答案：{given}　正确答案：{esc(r.get('expected'))}</div>"
-            f'<div class="pa-quiz-exp">{esc(r.get("explanation"))}</div>{source}</div>'
+            f'<div class="pa-quiz-exp">{esc(explanation)}</div>{source}</div>'
         )
     score, total = result.get("score", 0), result.get("total", 0)
     return f'<div class="pa-quiz-score">得分：{esc(score)} / {esc(total)}</div>' + "".join(rows)
@@ -128,7 +153,7 @@ def export_files(quiz_dict: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return str(md), (str(pdf) if pdf and pdf.exists() else None)
 
 
-def build_tab(assistant, doc_choices: list[tuple[str, str]]) -> None:
+def build_tab(assistant, doc_labels: list[str], doc_sources: dict[str, str], display_script: str = "auto") -> None:
     """Create the tab's components inside the current gradio Blocks context."""
     import gradio as gr
 
@@ -136,13 +161,16 @@ def build_tab(assistant, doc_choices: list[tuple[str, str]]) -> None:
         gr.HTML(f'<div class="pa-notice pa-quiz-unavailable">{esc(UNAVAILABLE)}</div>')
         return
     quiz_state = gr.State(None)
+    seed_state = gr.State(0)
+    script = "traditional" if display_script == "traditional" else "simplified"  # no question to follow here
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             gr.HTML('<div class="pa-side-head">出题设置</div>')
-            docs = gr.CheckboxGroup(doc_choices, label="出题文档（不选则全部）")
+            docs = gr.CheckboxGroup(doc_labels, label="出题文档（不选则全部）", elem_id="pa-quiz-docs")
             n = gr.Slider(1, 20, value=5, step=1, label="题目数量")
-            seed = gr.Number(value=0, precision=0, label="随机种子（相同种子出同一套题）")
-            make = gr.Button("生成试题", variant="primary")
+            with gr.Row():
+                make = gr.Button("生成试题", variant="primary", elem_id="pa-quiz-make")
+                again = gr.Button("换一套题", variant="secondary", elem_id="pa-quiz-again")
             download_md = gr.DownloadButton("导出试题与答案（Markdown）", visible=False)
             download_pdf = gr.DownloadButton("导出试题与答案（PDF）", visible=False)
         with gr.Column(scale=3):
@@ -170,9 +198,14 @@ def build_tab(assistant, doc_choices: list[tuple[str, str]]) -> None:
 
                 submit.click(on_submit, inputs=boxes, outputs=results)
 
-    def on_make(sources, count, s):
-        q, notes = generate(assistant, count, sources, s)
+    def on_make(labels, count, s):
+        sources = [doc_sources.get(x, x) for x in labels or []]
+        q, notes = generate(assistant, count, sources, s, script)
         md, pdf = export_files(q) if q else (None, None)
-        return q, notes, gr.update(value=md, visible=bool(md)), gr.update(value=pdf, visible=bool(pdf))
+        return q, notes, gr.update(value=md, visible=bool(md)), gr.update(value=pdf, visible=bool(pdf)), s
 
-    make.click(on_make, inputs=[docs, n, seed], outputs=[quiz_state, notice, download_md, download_pdf])
+    outputs = [quiz_state, notice, download_md, download_pdf, seed_state]
+    make.click(on_make, inputs=[docs, n, seed_state], outputs=outputs)
+    # Another set of questions: the next seed (the same seed gives the same set, so a set can be given again).
+    again.click(lambda labels, count, s: on_make(labels, count, int(s or 0) + 1), inputs=[docs, n, seed_state],
+                outputs=outputs)
