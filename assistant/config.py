@@ -55,6 +55,10 @@ class Settings:
     # 3.0 measured best on the dev splits (0: accuracy .824 / dev2 .875; 3: .856 / .900).
     semantic_weight: float = 3.0
     sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
+    # Evidence scorer: learned (assistant/data/evidence_scorer.json, trained by eval/train_scorer.py; its own
+    # abstention threshold replaces abstain_threshold) | rules (the hand-set weights). scorer_path: another model file.
+    scorer: str = "rules"
+    scorer_path: str = ""
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -88,6 +92,8 @@ class Settings:
         for name in ("embed_batch", "rrf_k", "hnsw_threshold", "max_query_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.scorer not in ("learned", "rules"):
+            raise ConfigError(f"scorer must be learned or rules, got {self.scorer!r}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
 
