@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import replace
 from typing import Mapping, Sequence
 
@@ -80,6 +81,13 @@ class ExtractiveAnswerer:
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
+        self._scorer_ms = 0.0
+        ans = self._answer(question, hits, docs, original)
+        if self.scorer is not None:
+            ans.timings_ms["scorer"] = self._scorer_ms  # the learned model's share of answering (bench_speed.py)
+        return ans
+
+    def _answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None) -> Answer:
         self._prepare(docs)
         info = analyze(question, self._terms)
         shown_trad = (original and analyze(original, lambda _: []).traditional) or info.traditional
@@ -210,7 +218,10 @@ class ExtractiveAnswerer:
         for s, sim in zip(ranked, sims):
             s.similarity = sim
         if self.scorer is not None and info is not None:
-            return self.scorer.rescore(info, ranked)
+            t0 = time.perf_counter()
+            ranked = self.scorer.rescore(info, ranked)
+            self._scorer_ms = getattr(self, "_scorer_ms", 0.0) + (time.perf_counter() - t0) * 1000
+            return ranked
         if not self.semantic_weight:
             return ranked
         known = [x for x in sims if x is not None]
