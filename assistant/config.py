@@ -56,6 +56,10 @@ class Settings:
     semantic_weight: float = 3.0
     sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
     max_file_mb: float = 20.0  # corpus files larger than this are skipped with their reason in the build report
+    # Evidence scorer: learned (assistant/data/evidence_scorer.json, trained by eval/train_scorer.py; its own
+    # abstention threshold replaces abstain_threshold) | rules (the hand-set weights). scorer_path: another model file.
+    scorer: str = "rules"
+    scorer_path: str = ""
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -98,6 +102,8 @@ class Settings:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.display_script not in ("auto", "simplified", "traditional"):
             raise ConfigError(f"display_script must be auto, simplified or traditional, got {self.display_script!r}")
+        if self.scorer not in ("learned", "rules"):
+            raise ConfigError(f"scorer must be learned or rules, got {self.scorer!r}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
 

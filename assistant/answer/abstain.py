@@ -42,6 +42,14 @@ _ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是([^，,。？?]{2,
 _INSTITUTION_RE = re.compile(r"第[一二三四五六七八九十\d]+[\u4e00-\u9fff]{0,4}?(?:人民医院|中医院|医院|卫生院|保健院|中心)")
 
 
+WEAK = "weak evidence"  # the start of the reason given when the strength floor declines
+
+
+def evidence_strength(ranked: Sequence[Sentence]) -> float:
+    """Word coverage of the best of the first sentences (with its passage's coverage at half weight)."""
+    return max((s.coverage + 0.5 * s.context_coverage for s in ranked[:5]), default=0.0)
+
+
 def abstain_reason(
     info: QuestionInfo,
     ranked: list[Sentence],
@@ -51,11 +59,13 @@ def abstain_reason(
     mentions: Callable[[str, str], bool],
     synonyms: Callable[[list[str]], list[str]],
     corpus_forms: list[str],
+    confidence: float | None = None,
 ) -> str | None:
     """Why the evidence does not answer, or None when it does.
 
     `mentions(doc_id, region)` tells whether a document speaks of a place; `corpus_forms` are the documents'
-    texts in match_form.
+    texts in match_form. `confidence` (the learned scorer's probability, answer/scorer.py) replaces the word
+    coverage as the strength the threshold is compared with; the asked-slot checks apply either way.
 
     >>> abstain_reason(info, ranked, hits, threshold=0.15, mentions=m, synonyms=s, corpus_forms=f)  # doctest: +SKIP
     'no quantity in 家 in evidence'
@@ -64,9 +74,9 @@ def abstain_reason(
     for region in info.regions:
         if not any(mentions(h.chunk.doc_id, region) for h in near):
             return f"region {region} not in evidence"
-    strength = max(s.coverage + 0.5 * s.context_coverage for s in ranked[:5])
+    strength = evidence_strength(ranked) if confidence is None else confidence
     if strength < threshold:
-        return f"weak evidence {strength:.2f}"
+        return f"{WEAK} {strength:.2f}"
     top = ranked[:4]
     simp_q = info.simplified
     # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is

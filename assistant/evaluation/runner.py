@@ -43,6 +43,8 @@ def _outcome(q: Question, locator: SpanLocator, retrieved: list[Span], answer: d
         "premise_note": answer.get("premise_note"),
         "search_ms": answer.get("search_ms"),
         "ask_ms": answer.get("ask_ms"),
+        "confidence": answer.get("confidence"),
+        "gate": answer.get("gate", ""),
     }
     if answer.get("error"):
         out["error"] = answer["error"]
@@ -93,7 +95,8 @@ class Evaluator:
         # No query-vector cache: the timed pass repeats the warm-up's questions, and cached vectors would
         # time a lookup instead of a search.
         assistant = Assistant.from_settings(
-            self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker, query_cache=0), index_dir)
+            self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker, query_cache=0, scorer=cfg.scorer or None),
+            index_dir)
         available = assistant.retriever.available_modes()
         if cfg.mode not in available:  # the retriever would silently fall back; a mislabelled column is worse
             raise EvalError(f"索引 {index_dir} 不支持 {cfg.mode} 检索（可用：{', '.join(available)}）。")
@@ -113,7 +116,7 @@ class Evaluator:
                 ans = assistant.ask(q.question, id=q.id, mode=cfg.mode)
                 record = {
                     "answer": ans.answer, "abstained": bool(ans.abstained), "premise_note": ans.premise_note,
-                    "citations": _citation_dicts(ans.citations),
+                    "citations": _citation_dicts(ans.citations), "confidence": ans.confidence, "gate": ans.gate,
                 }
             except Exception as exc:  # one broken answer must not hide the other 176; it counts as a failure
                 log.debug("ask failed for %s", q.id, exc_info=True)
@@ -126,6 +129,9 @@ class Evaluator:
             "embedder": assistant.index.manifest.get("embedder", {}).get("id", "none"),
             "chunks": len(assistant.index.chunks),
             "answerer": type(assistant.answerer).__name__,
+            "scorer": "learned" if getattr(assistant.answerer, "scorer", None) is not None else "rules",
+            "abstain_threshold": (assistant.answerer.scorer.threshold if getattr(assistant.answerer, "scorer", None)
+                                  is not None else getattr(assistant.answerer, "threshold", None)),
         }
         return outcomes, info
 
