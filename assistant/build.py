@@ -58,11 +58,11 @@ def rules_fingerprint() -> str:
     re-processed and the keyword index re-tokenised (vectors of unchanged text still come from the cache)."""
     h = hashlib.sha1(__version__.encode())
     data = resources.files("assistant.data")
-    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv"):
+    for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv", "places.tsv"):
         h.update(data.joinpath(name).read_bytes())
-    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py"):
+    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "meta.py", "__init__.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
-    for mod in ("build.py", "lexicon.py", "textnorm.py"):
+    for mod in ("build.py", "lexicon.py", "textnorm.py", "places.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
     return h.hexdigest()[:12]
 

@@ -39,6 +39,7 @@ class DocRecord:
     pages: list[list[int]] = field(default_factory=list)
     # [start, end, "一、… > （二）…"] spans for every section of the canonical text.
     sections: list[list[Any]] = field(default_factory=list)
+    doc_number: str = ""  # the document's own number ("国办发〔2017〕32号"), from the manifest or its text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
