@@ -13,6 +13,7 @@ import numpy as np
 
 from . import __version__
 from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_corpus, split_document
+from .ingest.changes import extract_all, write_changes
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
@@ -60,7 +61,7 @@ def rules_fingerprint() -> str:
     data = resources.files("assistant.data")
     for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv", "places.tsv"):
         h.update(data.joinpath(name).read_bytes())
-    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "meta.py", "__init__.py"):
+    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "meta.py", "changes.py", "__init__.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
     for mod in ("build.py", "lexicon.py", "textnorm.py", "places.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
@@ -178,6 +179,7 @@ def build_index(
     writer = IndexWriter(index_dir)
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
+        write_changes(writer.folder, extract_all(documents, chunks))
         if sentences is not None:
             writer.write_sentence_vectors(*sentences)
             report.sentence_vectors = len(sentences[0])

@@ -125,9 +125,15 @@ class Assistant:
             spans, vectors, _ = index.extra["sentence_vectors"]
             if vectors.shape[1:] == (embedder.dim,):
                 semantic = SentenceVectors(spans, vectors, retriever.query_vector)
+        from .answer.history import ChangeHistory
+        from .ingest.changes import extract_all, read_changes
+
+        # Built with the index; an index built before change records existed gets them from its documents.
+        changes = read_changes(index.path)
+        history = ChangeHistory(extract_all(index.documents, index.chunks) if changes is None else changes, lexicon)
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
-                                      semantic_weight=settings.semantic_weight)
+                                      semantic_weight=settings.semantic_weight, history=history)
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer

@@ -2,8 +2,8 @@
 
 The list is `assistant/data/places.tsv` (six-digit adcode and name, from cpca's 2020 data). A place is written in
 full ("广州市", "裕安区") or, for provinces and prefecture cities, without its level ("广州", "内蒙古"). Two-character
-counties ("寿县", "和县") are words too often ("…和县级医院"): they count only right after their prefecture or
-province ("六安市寿县").
+counties ("寿县", "和县") are words too often ("…和县级医院"): they count only where a name starts (after
+punctuation) or right after their prefecture or province ("六安市寿县").
 
 >>> g = gazetteer()
 >>> [m.surface for m in g.mentions("广州市卫生健康委员会")]
@@ -25,6 +25,8 @@ from .textnorm import t2s
 # Short forms that are ordinary words or better known as something else ("长治久安", "大庆", "开封", "中山医院").
 _NOT_SHORT = frozenset({"大同", "长治", "来宾", "安康", "白银", "中山", "朝阳", "日照", "四平", "山南", "白山", "大庆",
                         "开封", "吉林市", "东方", "通化", "黄南", "海西", "海北", "海南州"})
+# Districts named by a common word ("城区", "郊区"): as text they are that word.
+_NOT_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区"})
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 # "区域", "县域": the level is the start of another word, not the end of a name.
 _NOT_AFTER = {"区": "域", "县": "域级"}
@@ -65,6 +67,8 @@ class Gazetteer:
                 continue
             code, name = line.split("\t")[:2]
             place = Place(code.strip(), name.strip())
+            if place.name in _NOT_NAMES:
+                continue
             self.by_code[place.code] = place
             self._names.setdefault(place.name, []).append(place)
             short = self._short(place)
@@ -113,7 +117,10 @@ class Gazetteer:
         if after and after in _NOT_AFTER.get(word[-1], ""):
             return False
         if len(word) == 2 and all(p.level == 2 for p in places):
-            # "寿县" only right after its prefecture or province: "六安市寿县"
+            # "寿县" where a name starts (text start, after punctuation or 《“) or right after its prefecture or
+            # province ("六安市寿县"); inside a run of words "和县" is "和" + "县级".
+            if i == 0 or not re.match(r"[\u4e00-\u9fff]", text[i - 1]):
+                return True
             return bool(before) and before[-1].end == i and any(
                 p.within(q) for p in places for q in before[-1].places)
         return True

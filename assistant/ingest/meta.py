@@ -84,8 +84,8 @@ def derive_meta(text: str, title_hint: str = "", source: str = "") -> TextMeta:
 
 def infer_title(text: str, hint: str, source: str) -> str:
     """The loader's title (html <title>, docx properties, markdown "# "), else the first title-like line
-    among the first few (not a numbered heading such as 一、 or 第一章, not a sentence, not a document number
-    or date line), else the file name."""
+    among the first few (not a numbered heading such as 一、 or 第一章, not a sentence, not a document number,
+    date or issuer line), else the file name."""
     if hint:
         return hint
     for line in text.split("\n")[:5]:
@@ -96,6 +96,8 @@ def infer_title(text: str, hint: str, source: str) -> str:
             continue
         if DOC_NUMBER_RE.fullmatch(line) or _DATE.fullmatch(line):
             continue
+        if all(_ORGAN_RE.match(t2s(part)) for part in line.split()):
+            continue  # the issuers' header over a joint document ("六安市医疗保障局 六安市财政局")
         return line
     return Path(source).stem
 
