@@ -117,6 +117,8 @@ class ExtractiveAnswerer:
             reason = abstain_reason(info, ranked, hits, threshold=self.threshold,
                                     mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
                                     synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()))
+            if reason and reason.startswith("term ") and headline_items(info.simplified, ranked, docs):
+                reason = ""  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad)

@@ -18,6 +18,8 @@ _PART_OPENING = re.compile(r"^[“\"「『]?(?:[两二三四五六七八九十]+
 # The sentence states the items itself: "“两包”:医保基金打包、公卫资金打包", "从四个方面:整合资源,…", "即…".
 _INLINE_ITEMS = re.compile(r"^[”\"」』]?\s*(?:[:：（(]|即|是指|指的是|包括|分别是|分别为|就是)")
 _COUNT_WORDS = "一二两三四五六七八九十"
+# The points of a series inside one sentence: "一是…;二是…;三是…".
+_IN_SERIES = re.compile(r"(?:^|(?<=[，,：:；;。]))\s*(?:[一二三四五六七八九十])是")
 
 
 def asked_headline(simplified_question: str) -> tuple[str, int] | None:
@@ -53,7 +55,7 @@ def headline_items(simplified_question: str, ranked: list[Sentence], docs) -> li
         if _INLINE_ITEMS.match(simp[at + len(term) :]) and len(simp) - at - len(term) >= 12:
             return []  # "“三单”:建立政府办医责任清单、…": the sentence is the answer
         items = _items_following(s, doc, parts)
-        if len(items) >= 2:
+        if items:
             return [s, *items]
     return []
 
@@ -71,6 +73,8 @@ def _items_following(s: Sentence, doc, parts: int) -> list[Sentence]:
         series = series_run(after[0], doc)
         if len(series) >= 2:
             return series
+        if len(_IN_SERIES.findall(t2s(after[0].text))) >= 2 and _IN_SERIES.match(t2s(after[0].text)):
+            return [after[0]]  # "一是…;二是…;三是…。" in one sentence
     opened = []
     for n in after:
         if not _PART_OPENING.match(t2s(n.text)):
