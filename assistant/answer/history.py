@@ -21,6 +21,8 @@ from .evidence import Sentence
 _ASKS = ("fact", "ratio", "number", "comparison", "how", "yesno")
 # A question about the earlier rule only ("原方案定的多少") wants that rule, not the current one.
 _EARLIER = re.compile(r"原方案|原来|原先|当初|老方案|旧方案|以前|之前|过去|修订前|调整前|原文件|原规定|起初|最初|早先|省里|省定|省文件")
+# "…的原因有何不同": a question about why, whatever its type, is answered by the reasons, not the values.
+_REASON = re.compile(r"原因|为什么|为何|为啥|理由|考虑|考量|目的|初衷|依据")
 _NOW = re.compile(r"现在|现行|目前|如今|新方案|新文件|修订后|调整后|改成|改为|改回|调回|后来|最新|前后|变化|新旧|这次|此次|(?<![实出表发体呈展显])现")
 
 
@@ -49,12 +51,13 @@ class ChangeHistory:
             for u in parts for v in parts))}
 
     def record_for(self, info: QuestionInfo, ranked: Sequence[Sentence]):
-        """The record whose topic the question names (at least min_share of its words and two of them), of a
-        document among the best evidence; None when there is none or the question asks about the old rule."""
+        """The record whose topic the question names (at least min_share of its words and two of them, and one
+        of the words only its topic has), of a document among the best evidence; None when there is none or the
+        question asks about the old rule or about a reason."""
         if info.qtype not in _ASKS or not self.records:
             return None
         simp = info.simplified
-        if _EARLIER.search(simp) and not _NOW.search(simp):
+        if (_EARLIER.search(simp) and not _NOW.search(simp)) or _REASON.search(simp):
             return None
         asked = set(self.lexicon.expand_terms([t for t in info.terms if len(t) > 1])) | set(info.terms)
         near = {s.doc_id for s in ranked[:5]}
@@ -63,7 +66,9 @@ class ChangeHistory:
             if record.new.doc_id not in near or not terms:
                 continue
             named = {t for t in terms if t in asked or t in simp}
-            score = (len(named & keys), len(named) / len(terms))
+            # The telling words count only as the question writes them: "打包" is a synonym of "包干", but a
+            # question about 打包 need not be about the 包干 ratio.
+            score = (len({t for t in keys if t in simp}), len(named) / len(terms))
             if len(named) >= 2 and score[1] >= self.min_share and (score[0] or not keys) and score > best_score:
                 best, best_score = record, score
         if best is None:

@@ -19,8 +19,7 @@ from ..places import gazetteer
 from ..textnorm import cn_int, t2s
 from .structure import heading_kind
 
-KINDS = ("方案", "意见", "通知", "办法", "解读", "讲话", "报道", "评论")
-
+# Kinds told apart: 方案, 意见, 通知, 办法 (official documents, by their title), 解读, 讲话, 报道, 评论.
 # A body that issues documents: the end of its name ("…人民政府办公室", "…卫生健康委员会", "…医疗保障局").
 _ORGAN = (r"(?:人民政府|政府|办公厅|办公室|委员会|卫生健康委|卫健委|领导小组|工作小组|小组|医疗保障局|局|厅|委|部|署|"
           r"管委会|管理委员会|党委|党组|中心|研究院|协会|学会)")
@@ -36,7 +35,6 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
                    r"|((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_LABEL = re.compile(r"(?:成文日期|发布日期|发文日期|印发日期|发布时间|日期)\s*[:：]\s*")
 _ISSUER_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|制发机关|来源|信息来源|稿源|作者|撰稿)\s*[:：]\s*(.+)$")
-_MEDIA = re.compile(r"(?:日报|晚报|报社|时报|新闻网|新华社|人民网|电视台|广播电视台|融媒体中心|网)$")
 
 # The kind a title names by its last words; 通知 that issues a 方案 is read as the 方案 it carries.
 _TITLE_KINDS = [
@@ -44,12 +42,15 @@ _TITLE_KINDS = [
     ("讲话", re.compile(r"讲话|致辞|发言|(?:会|会议)上的(?:报告|讲话)")),
 ]
 _SUFFIX_KINDS = [
-    ("方案", re.compile(r"(?:方案|规划|计划|行动计划)[)）》”\"]?$")),
-    ("意见", re.compile(r"意见[)）》”\"]?$")),
-    ("办法", re.compile(r"(?:办法|细则|规定|规则|规范|标准|制度)[(（]?(?:试行|暂行)?[)）]?[)）》”\"]?$")),
+    ("方案", re.compile(r"(?:方案|规划|计划)$")),
+    ("意见", re.compile(r"意见$")),
+    ("办法", re.compile(r"(?:办法|细则|规定|规则|规范|标准|制度)$")),
     ("通知", re.compile(r"(?:通知|通报|公告|通告|函|决定|批复)$")),
 ]
-_CARRIED = re.compile(r"(?:印发|转发|发布)[^的]{0,60}?(方案|规划|计划|意见|办法|细则|规定|规则|标准)[》”\"]?的(?:通知|函)$")
+# "…实施方案（试行）", "…办法（征求意见稿）》": what follows the kind word at a title's end.
+_TITLE_TAIL = re.compile(r"(?:[(（](?:试行|暂行|征求意见稿|修订稿?|草案|送审稿)[)）]|[》”\"\s])+$")
+_CARRIED = re.compile(r"(?:印发|转发|发布)[^的]{0,60}?(方案|规划|计划|意见|办法|细则|规定|规则|标准)"
+                      r"(?:[(（][^()（）]{1,6}[)）])?[》”\"]?的(?:通知|函)$")
 _NEWS = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,4}|通讯员|新华社|日电|讯[（(]|[（(]记者|来源[:：]")
 _OPINION = re.compile(r"评论员|时评|述评|社论|专栏|笔者|作者[:：]|编者按|观点[:：]")
 _SPEECH_OPENING = re.compile(r"^(?:同志们|各位领导|各位代表|同志们、朋友们)[，,:：！!]")
@@ -196,7 +197,8 @@ def _kind(title: str, text: str, lines: list[str], official: bool) -> str:
     if any(_SPEECH_OPENING.match(t2s(ln)) for ln in lines[:4]):
         return "讲话"
     carried = _CARRIED.search(simp_title)
-    stated = next((k for k, p in _SUFFIX_KINDS if p.search(simp_title)), "")
+    core = _TITLE_TAIL.sub("", simp_title)
+    stated = next((k for k, p in _SUFFIX_KINDS if p.search(core)), "")
     if carried:
         stated = {"规划": "方案", "计划": "方案", "细则": "办法", "规定": "办法", "规则": "办法", "标准": "办法"}.get(
             carried.group(1), carried.group(1))
