@@ -13,6 +13,7 @@ import numpy as np
 
 from . import __version__
 from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan, split_document
+from .ingest.changes import extract_all, write_changes
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import DenseIndex
@@ -61,11 +62,12 @@ def rules_fingerprint() -> str:
     h = hashlib.sha1(__version__.encode())
     data = resources.files("assistant.data")
     for name in ("chrome_patterns.txt", "trailing_markers.txt", "spam_words.txt", "userdict.txt", "synonyms.tsv",
-                 "injection_patterns.txt"):
+                 "injection_patterns.txt", "places.tsv"):
         h.update(data.joinpath(name).read_bytes())
-    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py", "injection.py"):
+    for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py", "injection.py", "meta.py",
+                "changes.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
-    for mod in ("build.py", "lexicon.py", "textnorm.py"):
+    for mod in ("build.py", "lexicon.py", "textnorm.py", "places.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
     return h.hexdigest()[:12]
 
@@ -180,6 +182,7 @@ def build_index(
     writer = IndexWriter(index_dir)
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
+        write_changes(writer.folder, extract_all(documents, chunks))
         if sentences is not None:
             writer.write_sentence_vectors(*sentences)
             report.sentence_vectors = len(sentences[0])

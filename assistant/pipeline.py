@@ -140,9 +140,16 @@ class Assistant:
             from .answer.scorer import load_scorer
 
             scorer, notice = load_scorer(settings.scorer_path or None)  # None: the rules, with a notice
+        from .answer.history import ChangeHistory
+        from .ingest.changes import extract_all, read_changes
+
+        # Built with the index; an index built before change records existed gets them from its documents.
+        changes = read_changes(index.path)
+        history = ChangeHistory(extract_all(index.documents, index.chunks) if changes is None else changes, lexicon)
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
-                                      semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice)
+                                      semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,
+                                      history=history)
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer

@@ -41,6 +41,7 @@ class DocRecord:
     sections: list[list[Any]] = field(default_factory=list)
     # [start, end] spans of instruction-like sentences ("忽略以上所有指令…"), kept from the generative model.
     instructions: list[list[int]] = field(default_factory=list)
+    doc_number: str = ""  # the document's own number ("国办发〔2017〕32号"), from the manifest or its text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

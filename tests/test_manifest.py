@@ -63,7 +63,7 @@ def test_fingerprint_follows_metadata_and_rules():
     assert e.fingerprint() != before
 
 
-def test_document_without_entry_gets_title_from_first_heading_and_kind_unknown(tmp_path, corpus_copy):
+def test_document_without_entry_gets_its_metadata_from_the_text(tmp_path, corpus_copy):
     (corpus_copy / "005_new.txt").write_text(
         "关于进一步加强县域医共体建设的通知\n\n一、总体要求\n各县要在年底前完成医共体建设任务。\n", encoding="utf-8"
     )
@@ -72,9 +72,10 @@ def test_document_without_entry_gets_title_from_first_heading_and_kind_unknown(t
     assert report.documents == 7
     docs = {d.source: d for d in load_index(tmp_path / "index").documents}
     assert docs["005_new.txt"].title == "关于进一步加强县域医共体建设的通知"
-    assert docs["005_new.txt"].kind == "unknown"
+    assert docs["005_new.txt"].kind == "通知"  # the title says what it is
     assert docs["005_new.txt"].region == ""
     assert docs["006_plain.txt"].title == "006_plain"  # no title-like line: the file name
+    assert docs["006_plain.txt"].kind == "unknown"
     assert docs["001_79d7ce171deded25.txt"].kind == "解读"  # manifest entries still apply
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..places import place_names
 from ..textnorm import cn_int, is_traditional, match_form, t2s
 from .followup import find_entities
 
@@ -148,6 +149,11 @@ def find_regions(simplified: str) -> list[str]:
         if set(name[:-1]) & _INNER_LEVELS:
             continue  # "裕安区西市街道" yields "安区西市": a level inside the name means two places run together
         if len(name) >= 3 and name not in _GENERIC_PLACES and not any(name in r or r in name for r in regions):
+            regions.append(name)
+    # Any place of China by its name ("广州", "六安市"), so a question about a place no document speaks of is
+    # declined and one about a newly added document's place is answered from it.
+    for name in place_names(simplified):
+        if not any(name in r or r in name for r in regions):
             regions.append(name)
     return regions
 

@@ -15,6 +15,7 @@ from .compound import question_parts, sentences_for_parts
 from .cut import echoes, figures, trim
 from .evidence import SHIFT_ASK, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
+from .headline import headline_items
 from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
                       strip_heading_number)
 from .premise import check_premises, miscounted_list, swapped_places
@@ -40,7 +41,7 @@ class ExtractiveAnswerer:
     """
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
-                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = ""):
+                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
@@ -54,6 +55,7 @@ class ExtractiveAnswerer:
         # the rules. notice: shown with every answer when a configured model could not be loaded.
         self.scorer = scorer
         self.notice = notice
+        self.history = history  # answer.history.ChangeHistory: a changed rule's current value first, then the old
         self.lexicon = lexicon
         self.max_chars = max_chars
         self.threshold = threshold
@@ -132,6 +134,8 @@ class ExtractiveAnswerer:
                                     mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
                                     synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
                                     confidence=learned)
+            if reason and reason.startswith("term ") and headline_items(info.simplified, ranked, docs):
+                reason = ""  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             if reason:
                 log.debug("abstain on %r: %s", question, reason)
                 return self._abstain(question, hits, info, shown_trad, sure, "floor" if reason.startswith(WEAK) else "check")
@@ -162,6 +166,8 @@ class ExtractiveAnswerer:
             listed = []  # a correction leads with the sentence that states the fact; the items would hide it
         if listed and issue is None:
             issue = miscounted_list(info, listed)
+        if not listed and not sides and issue is None:
+            listed = headline_items(info.simplified, ranked, docs)  # "「2+2+3」是指哪些": the sentence, then its items
         chosen = listed or expand_headings(chosen, docs)
         if not listed and info.qtype in ("comparison", "why", "how"):
             # "主要区别一是…" cited as one side of a comparison brings its "二是…" along.
@@ -170,6 +176,8 @@ class ExtractiveAnswerer:
             points = [r for run in runs if run for r in run]
             rest = [s for s, run in zip(chosen, runs) if not run]
             chosen = points + rest
+        if issue is None and not listed and self.history is not None:
+            chosen = self.history.lead(info, chosen, ranked, docs) or chosen
         if issue is not None and not listed:
             # "刘国中副总理主持的会议,是怎么给基层定位的": the correction leads; what the question then asks
             # (its last clause) still needs the sentence that answers it.

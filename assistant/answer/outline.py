@@ -235,6 +235,11 @@ def items_after(s: Sentence, doc) -> list[Sentence]:
     """"主要功能价值包括如下“五大方面”。": a lead-in answered by the numbered headings that follow it."""
     if not _LEAD_IN.search(s.text):
         return []
+    return numbered_after(s, doc)
+
+
+def numbered_after(s: Sentence, doc) -> list[Sentence]:
+    """The run of numbered headings that starts right after s (at its first item), at one level."""
     run: list[tuple[int, int, str]] = []
     for a, b, path in doc.sections:
         if a < s.end or not path:
@@ -331,3 +336,4 @@ def _series_number(m: re.Match) -> int:
 def strip_heading_number(text: str) -> str:
     """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
     return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)
+

@@ -11,6 +11,7 @@ from .injection import instruction_spans
 from .loaders import SUPPORTED, LoadError, load_file
 from .manifest import Entry, ManifestError, read_manifest
 from .scan import IGNORED_NAMES, scan
+from .meta import derive_meta
 from .split import sentence_spans, split_document
 from .structure import heading_kind
 
@@ -36,21 +37,6 @@ def scan_corpus(corpus_dir: Path) -> list[tuple[str, Path]]:
     return scan(corpus_dir)[0]
 
 
-def _infer_title(text: str, hint: str, rel: str) -> str:
-    """The loader's title (html <title>, docx properties, markdown "# "), else the first title-like line
-    among the first few (not a numbered heading such as 一、 or 第一章, not a sentence), else the file name."""
-    if hint:
-        return hint
-    for line in text.split("\n")[:5]:
-        line = line.strip()
-        if not 4 <= len(line) <= 60 or line.startswith("【") or heading_kind(line):
-            continue
-        if re.search(r"[。；;:：，,！？!?]$", line) or len(re.findall(r"[。；！？]", line)) > 0:
-            continue
-        return line
-    return Path(rel).stem
-
-
 def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
     """Load, correct and clean one file; raises LoadError with the reason when it cannot be used."""
     loaded = load_file(path)
@@ -58,15 +44,18 @@ def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
     if not cleaned.text.strip():
         raise LoadError("清洗后没有正文（全是网页框架或垃圾行）")
     entry = entry or Entry(source=rel)
+    # What the text says of itself (title line, 文号, 落款); the manifest overrides each field it sets.
+    meta = derive_meta(cleaned.text, loaded.title_hint, rel)
     return DocRecord(
         doc_id=content_hash(cleaned.text),
         source=rel,
-        title=entry.title or _infer_title(cleaned.text, loaded.title_hint, rel),
-        kind=entry.kind or "unknown",
+        title=entry.title or meta.title,
+        kind=entry.kind or meta.kind or "unknown",
         text=cleaned.text,
-        region=entry.region,
-        date=entry.date or cleaned.date_hint,
-        issuer=entry.issuer,
+        region=entry.region or meta.place,
+        date=entry.date or meta.date or cleaned.date_hint,
+        issuer=entry.issuer or meta.issuer,
+        doc_number=entry.doc_number or meta.doc_number,
         description=entry.description,
         file_hash=file_hash(path),
         corrections=[c for c in cleaned.corrections if c["count"]],

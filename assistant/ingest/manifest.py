@@ -14,7 +14,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 MANIFEST_NAMES = ("manifest.toml",)
-_FIELDS = ("title", "kind", "region", "date", "issuer", "description")
+_FIELDS = ("title", "kind", "region", "date", "issuer", "description", "doc_number")
 
 
 class ManifestError(ValueError):
@@ -32,6 +32,7 @@ class Entry:
     date: str = ""
     issuer: str = ""
     description: str = ""
+    doc_number: str = ""
     corrections: list[Correction] = field(default_factory=list)
 
     def fingerprint(self) -> str:
