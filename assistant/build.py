@@ -86,8 +86,12 @@ def build_index(
     sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
+    backend=None,
 ) -> BuildReport:
-    """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
+    """Build or update the index; unchanged documents are neither re-processed nor re-embedded.
+
+    `backend` (e.g. retrieve.milvus.MilvusWriter) stores the keyword and dense indexes elsewhere; None = the
+    faiss backend (bm25s and faiss files in the build folder)."""
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
@@ -166,7 +170,9 @@ def build_index(
     report.removed = sorted(set(prev_docs) - set(sources))
 
     embedder_id = getattr(embedder, "id", "none")
-    corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *[f"{s}:{v}" for s, v in sorted(sources.items())])
+    where = [f"backend:{backend.uri}:{backend.prefix}"] if backend is not None else []  # faiss hashes stay as they were
+    corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *where,
+                               *[f"{s}:{v}" for s, v in sorted(sources.items())])
     if previous and not force and previous.manifest.get("corpus_hash") == corpus_hash:
         report.up_to_date = True
         report.seconds = round(time.perf_counter() - t0, 2)
@@ -176,14 +182,19 @@ def build_index(
     vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report)
     sentences = _embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress) if sentence_vectors else None
     writer = IndexWriter(index_dir)
+    stored = None
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
         if sentences is not None:
             writer.write_sentence_vectors(*sentences)
             report.sentence_vectors = len(sentences[0])
-        BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks]).save(writer.folder / "bm25")
-        if vectors is not None and len(vectors):
-            DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
+        bm25 = BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks])
+        if backend is not None:
+            stored = backend.write(writer.folder, writer.name, chunks, bm25, vectors)
+        else:
+            bm25.save(writer.folder / "bm25")
+            if vectors is not None and len(vectors):
+                DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
         manifest = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "assistant_version": __version__,
@@ -195,11 +206,16 @@ def build_index(
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "sources": sources,
             "versions": _versions(),
+            "backend": stored or {"name": "faiss"},
         }
         writer.commit(manifest)
     except BaseException:
         writer.abort()
+        if stored is not None:
+            backend.discard(stored)
         raise
+    if stored is not None:
+        backend.publish(stored)
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
 
