@@ -40,7 +40,7 @@ def friendly(fn: Callable) -> Callable:
             raise UserError(str(exc)) from exc
         except Exception as exc:
             name = type(exc).__name__
-            if name in ("QueryError", "BuildError", "EmbedderError", "BackendError", "LLMError", "QuizError", "EvalError"):
+            if name in ("QueryError", "BuildError", "EmbedderError", "LLMError", "QuizError", "EvalError"):
                 raise UserError(str(exc)) from exc
             log.debug("unexpected error", exc_info=True)
             raise UserError(f"内部错误（{name}: {exc}）。如反复出现，请带上这行信息反馈。") from exc

@@ -144,3 +144,17 @@ def test_query_time_unreachable_uri_refuses_to_load(on_milvus, milvus_settings):
     other = milvus_settings.replace(milvus_uri=closed_port_url().replace("/v1", ""))
     with pytest.raises(IndexError_, match="无法连接 Milvus"):
         Assistant.from_settings(other)
+
+
+def test_second_process_on_a_milvus_lite_file_gets_one_chinese_line(on_milvus, milvus_settings):
+    """milvus-lite opens a file in one process only: another process (here the CLI) says so, without a traceback."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "ASSISTANT_EMBEDDER": "fake", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("ASSISTANT_CONFIG", None)
+    r = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "医共体", "--index", milvus_settings.index_dir],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.startswith("错误：") and "一个进程" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout

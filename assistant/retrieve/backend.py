@@ -13,11 +13,14 @@ from typing import Any, Mapping, Protocol
 
 import numpy as np
 
+from ..store import IndexError_
+
 BACKENDS = ("faiss", "milvus")
 
 
-class BackendError(RuntimeError):
-    """A backend that cannot be reached or used; the message (Chinese) is shown to the user as is."""
+class BackendError(IndexError_):
+    """A backend that cannot be reached or used: an index that cannot be read, so every layer that shows an
+    IndexError_ (CLI, API, web chat) shows this Chinese message as is."""
 
 
 class SearchBackend(Protocol):

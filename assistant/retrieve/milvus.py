@@ -52,8 +52,9 @@ def connect(uri: str, token: str = "", timeout: float = 10.0):
         from pymilvus import MilvusClient
     except ImportError as exc:
         raise BackendError("milvus 后端需要 pymilvus：pip install 'policy-assistant[milvus]'") from exc
-    # pymilvus logs every failed call with its traceback; the errors reach the user as one Chinese line instead.
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+    # pymilvus and milvus-lite log each failure with a traceback; the user gets one Chinese line instead.
+    for name in ("pymilvus", "milvus_lite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     if is_local(uri):
         try:
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +63,9 @@ def connect(uri: str, token: str = "", timeout: float = 10.0):
     try:
         return MilvusClient(uri=uri, token=token, timeout=timeout)
     except Exception as exc:  # grpc, milvus-lite start-up and socket errors have no common base
+        if is_local(uri):
+            raise BackendError(f"无法打开 Milvus 本地文件 {uri}（{_reason(exc)}）。milvus-lite 的文件同一时间只能由一个进程打开："
+                               "请先停止正在使用它的 serve/web/build，或检查路径可写。") from exc
         raise BackendError(f"无法连接 Milvus {uri}（{_reason(exc)}）。请确认服务已启动、地址正确（--uri 或设置 milvus_uri）。") from exc
 
 
