@@ -296,7 +296,8 @@ def build_from_settings(
             from .retrieve.milvus import MilvusWriter
 
             uri = settings.milvus_uri or str(Path(index_dir or settings.index_dir) / "milvus.db")
-            backend = MilvusWriter(uri, settings.milvus_collection, settings.milvus_token)
+            backend = MilvusWriter(uri, settings.milvus_collection, settings.milvus_token,
+                                   hnsw_threshold=settings.hnsw_threshold)
         return build_index(
             corpus_dir or settings.corpus_dir,
             index_dir or settings.index_dir,

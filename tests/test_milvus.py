@@ -158,3 +158,13 @@ def test_second_process_on_a_milvus_lite_file_gets_one_chinese_line(on_milvus, m
     assert r.returncode == 2
     assert r.stderr.startswith("错误：") and "一个进程" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_keyword_only_index_on_milvus(milvus_settings, tmp_path):
+    """embedder "none": the collection holds sparse vectors only and every mode falls back to BM25."""
+    settings = milvus_settings.replace(embedder="none", index_dir=str(tmp_path / "index"), milvus_uri=str(tmp_path / "k.db"))
+    build_from_settings(settings)
+    app = Assistant.from_settings(settings)
+    assert app.retriever.available_modes() == ["bm25"]
+    hits, _ = app.search("县招乡用", k=3, mode="hybrid")
+    assert hits and "dense" not in hits[0].scores and hits[0].scores["bm25"] > 0

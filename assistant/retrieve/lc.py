@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 
 class PolicyRetriever(BaseRetriever):
-    """Drop-in retriever for LangChain chains.
+    """Drop-in retriever for LangChain chains, over either backend (faiss or milvus: the Retriever hides which).
 
     >>> from assistant.pipeline import Assistant                      # doctest: +SKIP
     >>> r = PolicyRetriever(retriever=Assistant.from_settings().retriever, k=3)  # doctest: +SKIP

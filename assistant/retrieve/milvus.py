@@ -86,10 +86,12 @@ class MilvusWriter:
     >>> info = w.write(folder, "b-2026…", chunks, bm25_index, vectors); w.publish(info)  # doctest: +SKIP
     """
 
-    def __init__(self, uri: str, prefix: str = "policy_assistant", token: str = "", timeout: float = 10.0) -> None:
+    def __init__(self, uri: str, prefix: str = "policy_assistant", token: str = "", timeout: float = 10.0,
+                 hnsw_threshold: int = 50000) -> None:
         self.uri = resolve_uri(uri)
         self.prefix = prefix
         self.token = token
+        self.hnsw_threshold = hnsw_threshold
         self.client = connect(self.uri, token, timeout)  # fail before the slow embedding, not after it
 
     def write(self, folder: Path, build: str, chunks: Sequence[Chunk], bm25, vectors: np.ndarray | None) -> dict[str, Any]:
@@ -114,7 +116,8 @@ class MilvusWriter:
                 schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
             index = c.prepare_index_params()
             index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-            dense_index = "FLAT" if is_local(self.uri) else "HNSW"  # exact on milvus-lite's small data
+            # Exact search below faiss's HNSW threshold too (same results); milvus-lite only ever holds small data.
+            dense_index = "HNSW" if len(chunks) >= self.hnsw_threshold and not is_local(self.uri) else "FLAT"
             if dense:
                 params = {"M": 32, "efConstruction": 200} if dense_index == "HNSW" else {}
                 index.add_index("dense", index_type=dense_index, metric_type="IP", params=params)
