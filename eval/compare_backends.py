@@ -56,6 +56,7 @@ def compare(faiss_app: Assistant, milvus_app: Assistant, sets: list[Path]) -> di
                 f = {"source": sources}
                 row["filtered_same"] += top5(faiss_app, q.question, "hybrid", f) == top5(milvus_app, q.question, "hybrid", f)
         rows.append(row)
+        print(f"{path.name}: {row['hybrid']}/{row['questions']} same", file=sys.stderr, flush=True)
         for key in total:
             total[key] += row[key]
     return {"sets": rows, "total": total, "differences": diffs}
