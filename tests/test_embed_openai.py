@@ -108,3 +108,10 @@ def test_build_and_query_with_same_model_other_model_refused(tmp_path):
         other = load_settings(env={}, overrides={**base, "embedder": "openai:other-emb"})
         with pytest.raises(IndexError_, match="openai:fake-emb.*openai:other-emb"):
             Assistant.from_settings(other)
+        url = stub.base_url
+    # The server gone: a question at the command line gets one Chinese line, not a traceback.
+    env = {"ASSISTANT_CONFIG": None, "ASSISTANT_EMBEDDER": "openai:fake-emb", "ASSISTANT_EMBED_BASE_URL": url,
+           "ASSISTANT_EMBED_RETRIES": "0"}
+    result = CliRunner().invoke(main, ["ask", "医保基金结余怎么分配？", "--index", str(tmp_path / "index")], env=env)
+    assert result.exit_code == 2 and result.stderr.startswith("错误：无法连接嵌入服务"), result.output
+    assert "Traceback" not in result.output
