@@ -191,6 +191,10 @@ def build_index(
         bm25 = BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks])
         if backend is not None:
             stored = backend.write(writer.folder, writer.name, chunks, bm25, vectors)
+            # The vectors stay here too, flat, as the next build's embedding cache (a build that keeps vectors only
+            # in dense.faiss reads them from there); queries search Milvus's copy, never this file.
+            if vectors is not None and len(vectors):
+                DenseIndex.build(vectors, len(vectors) + 1).save(writer.folder / "dense.faiss")
         else:
             bm25.save(writer.folder / "bm25")
             if vectors is not None and len(vectors):

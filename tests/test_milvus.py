@@ -60,11 +60,12 @@ def test_answers_unchanged(assistant, on_milvus):
         assert on_milvus.ask(q).to_dict()["answer"] == assistant.ask(q).to_dict()["answer"]
 
 
-def test_manifest_records_backend_and_folder_has_no_faiss_files(on_milvus, milvus_settings):
+def test_manifest_records_backend_and_folder_has_no_keyword_index(on_milvus, milvus_settings):
     stored = on_milvus.index.manifest["backend"]
     assert stored["name"] == "milvus" and stored["uri"] == str(Path(milvus_settings.milvus_uri).resolve())
     assert stored["collection"].startswith("policy_assistant_b_")
-    assert not (on_milvus.index.path / "dense.faiss").exists() and not (on_milvus.index.path / "bm25").exists()
+    assert not (on_milvus.index.path / "bm25").exists()
+    assert on_milvus.retriever.dense is None and on_milvus.retriever.bm25 is None  # searched in Milvus only
 
 
 def test_filters_become_expressions(on_milvus):
