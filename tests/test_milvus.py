@@ -169,3 +169,25 @@ def test_keyword_only_index_on_milvus(milvus_settings, tmp_path):
     assert app.retriever.available_modes() == ["bm25"]
     hits, _ = app.search("县招乡用", k=3, mode="hybrid")
     assert hits and "dense" not in hits[0].scores and hits[0].scores["bm25"] > 0
+
+
+def test_serve_api_on_milvus_and_an_outage_is_a_chinese_503(assistant, on_milvus, milvus_settings, monkeypatch):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from assistant.web.api import create_app
+
+    body = {"query": "医保结余分配", "k": 3, "filters": {"source": [SEED_001]}}
+    with TestClient(create_app(on_milvus, milvus_settings), raise_server_exceptions=False) as client:
+        got = client.post("/v1/search", json=body).json()["hits"]
+        want = [h.chunk.id for h in assistant.retriever.search("医保结余分配", k=3, filters={"source": [SEED_001]})]
+        assert [h["chunk_id"] for h in got] == want
+        on_milvus.retriever.forget()
+
+        def down(*args, **kwargs):
+            raise ConnectionError("server gone")
+
+        monkeypatch.setattr(on_milvus.retriever.backend.client, "search", down)
+        resp = client.post("/v1/search", json={**body, "query": "另一个问题"})
+        assert resp.status_code == 503
+        assert resp.json()["error"]["message"].startswith("Milvus 检索失败（server gone）。请确认 Milvus 服务")

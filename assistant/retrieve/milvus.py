@@ -245,7 +245,7 @@ class MilvusBackend:
                 output_fields=["pos"], search_params={"metric_type": "IP", "params": search},
             )
         except Exception as exc:
-            raise BackendError(f"Milvus 检索失败（{_reason(exc)}）。") from exc
+            raise BackendError(f"Milvus 检索失败（{_reason(exc)}）。请确认 Milvus 服务 {self.uri} 可用。") from exc
         return [(int(h["pos"]), float(h["distance"])) for h in res[0]]
 
     def _fill(self, query: dict[int, float], vector: np.ndarray, bm25_map: dict[int, float], dense_map: dict[int, float]) -> None:
@@ -257,7 +257,7 @@ class MilvusBackend:
         try:
             rows = self.client.get(self.collection, ids=missing, output_fields=["pos", "sparse", "dense"])
         except Exception as exc:
-            raise BackendError(f"Milvus 读取向量失败（{_reason(exc)}）。") from exc
+            raise BackendError(f"Milvus 读取向量失败（{_reason(exc)}）。请确认 Milvus 服务 {self.uri} 可用。") from exc
         q = np.asarray(vector, dtype=np.float32).reshape(-1)
         for row in rows:
             i = int(row["pos"])
