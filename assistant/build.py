@@ -86,12 +86,9 @@ def build_index(
     sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
-    backend=None,
+    backend=None,  # e.g. retrieve.milvus.MilvusWriter: keyword and dense indexes live there; None = faiss files here
 ) -> BuildReport:
-    """Build or update the index; unchanged documents are neither re-processed nor re-embedded.
-
-    `backend` (e.g. retrieve.milvus.MilvusWriter) stores the keyword and dense indexes elsewhere; None = the
-    faiss backend (bm25s and faiss files in the build folder)."""
+    """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
