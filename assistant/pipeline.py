@@ -98,25 +98,12 @@ class Assistant:
                     f"索引 {index_dir} 由嵌入模型 {built_with} 构建，当前配置为 {have}。"
                     f"{rebuild_hint(index_dir)}（或把 embedder 设回原模型）"
                 )
-        bm25 = dense = backend = None
-        stored = index.manifest.get("backend") or {"name": "faiss"}
-        if stored.get("name") == "milvus":
-            from .retrieve.backend import BackendError
-            from .retrieve.milvus import MilvusBackend
-
-            try:
-                backend = MilvusBackend.open(index.path, stored, index.chunks, settings.milvus_uri, settings.milvus_token)
-            except BackendError as exc:
-                raise IndexError_(f"{exc}（索引 {index_dir}）") from exc
-            built_dim = int(index.manifest.get("embedder", {}).get("dim") or 0)
-            if backend.has_dense and embedder is not None and built_dim != embedder.dim:
-                raise IndexError_(f"索引向量维度 {built_dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
-        else:
-            try:
-                bm25 = BM25Index.load(index.path / "bm25")
-                dense = DenseIndex.load(index.path / "dense.faiss") if (index.path / "dense.faiss").exists() else None
-            except Exception as exc:
-                raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
+        backend = open_backend(index, index_dir, settings, embedder)  # None: the faiss files in the build folder
+        try:
+            bm25 = BM25Index.load(index.path / "bm25") if backend is None else None
+            dense = DenseIndex.load(index.path / "dense.faiss") if backend is None and (index.path / "dense.faiss").exists() else None
+        except Exception as exc:
+            raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
         if dense is not None and embedder is not None and dense.dim != embedder.dim:
             raise IndexError_(f"索引向量维度 {dense.dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
         has_dense = dense is not None or (backend is not None and backend.has_dense)
@@ -316,6 +303,26 @@ def build_from_settings(
     finally:
         if backend is not None:
             backend.close()
+
+
+def open_backend(index, index_dir, settings: Settings, embedder):
+    """The search backend the build's manifest names, connected; None for faiss (the Retriever's own indexes)."""
+    from .store import IndexError_, rebuild_hint
+
+    stored = index.manifest.get("backend") or {"name": "faiss"}
+    if stored.get("name") != "milvus":
+        return None
+    from .retrieve.backend import BackendError
+    from .retrieve.milvus import MilvusBackend
+
+    try:
+        backend = MilvusBackend.open(index.path, stored, index.chunks, settings.milvus_uri, settings.milvus_token)
+    except BackendError as exc:
+        raise IndexError_(f"{exc}（索引 {index_dir}）") from exc
+    built_dim = int(index.manifest.get("embedder", {}).get("dim") or 0)
+    if backend.has_dense and embedder is not None and built_dim != embedder.dim:
+        raise IndexError_(f"索引向量维度 {built_dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
+    return backend
 
 
 def embedder_from(settings: Settings):
