@@ -79,6 +79,7 @@ def build_index(
     index_dir: Path | str,
     *,
     embedder=None,
+    backend=None,  # e.g. retrieve.milvus.MilvusWriter: keyword and dense indexes live there; None = faiss files here
     tokenize: Callable[[str], list[str]],
     chunk_size: int = 300,
     hnsw_threshold: int = 50000,
@@ -86,7 +87,6 @@ def build_index(
     sentence_vectors: bool = True,
     force: bool = False,
     progress: bool = False,
-    backend=None,  # e.g. retrieve.milvus.MilvusWriter: keyword and dense indexes live there; None = faiss files here
 ) -> BuildReport:
     """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
     t0 = time.perf_counter()

@@ -270,39 +270,35 @@ def build_from_settings(
     force: bool = False, progress: bool = False,
 ):
     """Build the index with the configured embedder, lexicon and backend."""
-    from .build import BuildError, build_index
+    from .build import build_index
     from .lexicon import default_lexicon
-    from .retrieve.backend import BackendError
 
     embedder = embedder_from(settings)
-    # A remote embedder gets enough texts at a time to keep embed_concurrency requests in flight.
-    feed = settings.embed_batch * (settings.embed_concurrency if settings.embedder.startswith("openai:") else 1)
-    backend = None
-    try:
-        if settings.backend == "milvus":
-            from .retrieve.milvus import MilvusWriter
+    backend = milvus_writer(settings, index_dir)
+    return build_index(
+        corpus_dir or settings.corpus_dir,
+        index_dir or settings.index_dir,
+        embedder=embedder,
+        backend=backend,
+        tokenize=default_lexicon().tokenize,
+        chunk_size=settings.chunk_size,
+        hnsw_threshold=settings.hnsw_threshold,
+        # A remote embedder gets enough texts at a time to keep embed_concurrency requests in flight.
+        embed_batch=settings.embed_batch * (settings.embed_concurrency if settings.embedder.startswith("openai:") else 1),
+        sentence_vectors=settings.sentence_vectors,
+        force=force,
+        progress=progress,
+    )
 
-            uri = settings.milvus_uri or str(Path(index_dir or settings.index_dir) / "milvus.db")
-            backend = MilvusWriter(uri, settings.milvus_collection, settings.milvus_token,
-                                   hnsw_threshold=settings.hnsw_threshold)
-        return build_index(
-            corpus_dir or settings.corpus_dir,
-            index_dir or settings.index_dir,
-            embedder=embedder,
-            tokenize=default_lexicon().tokenize,
-            chunk_size=settings.chunk_size,
-            hnsw_threshold=settings.hnsw_threshold,
-            embed_batch=feed,
-            sentence_vectors=settings.sentence_vectors,
-            force=force,
-            progress=progress,
-            backend=backend,
-        )
-    except BackendError as exc:
-        raise BuildError(str(exc)) from exc
-    finally:
-        if backend is not None:
-            backend.close()
+
+def milvus_writer(settings: Settings, index_dir: str | Path | None = None):
+    """Where a milvus build writes (connected now, before the slow part); None for the faiss backend."""
+    if settings.backend != "milvus":
+        return None
+    from .retrieve.milvus import MilvusWriter
+
+    uri = settings.milvus_uri or str(Path(index_dir or settings.index_dir) / "milvus.db")
+    return MilvusWriter(uri, settings.milvus_collection, settings.milvus_token, hnsw_threshold=settings.hnsw_threshold)
 
 
 def open_backend(index, index_dir, settings: Settings, embedder):

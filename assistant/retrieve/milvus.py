@@ -156,6 +156,7 @@ class MilvusWriter:
                     self.client.drop_collection(name)
         except Exception as exc:  # the build is published; a leftover collection only wastes space
             log.warning("could not drop old Milvus collections: %s", _reason(exc))
+        self.close()  # a milvus-lite file is free for the server as soon as the build is done
 
     def discard(self, info: dict[str, Any]) -> None:
         try:
@@ -163,6 +164,7 @@ class MilvusWriter:
                 self.client.drop_collection(info["collection"])
         except Exception as exc:
             log.warning("could not drop Milvus collection %s: %s", info["collection"], _reason(exc))
+        self.close()
 
     def close(self) -> None:
         try:
