@@ -101,7 +101,8 @@ class Assistant:
         backend = open_backend(index, index_dir, settings, embedder)  # None: the faiss files in the build folder
         try:
             bm25 = BM25Index.load(index.path / "bm25") if backend is None else None
-            dense = DenseIndex.load(index.path / "dense.faiss") if backend is None and (index.path / "dense.faiss").exists() else None
+            faiss_file = index.path / "dense.faiss"
+            dense = DenseIndex.load(faiss_file) if backend is None and faiss_file.exists() else None
         except Exception as exc:
             raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
         if dense is not None and embedder is not None and dense.dim != embedder.dim:
