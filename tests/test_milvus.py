@@ -15,7 +15,6 @@ pytest.importorskip("milvus_lite")
 from assistant.cli import main  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.pipeline import Assistant, build_from_settings  # noqa: E402
-from assistant.retrieve.backend import BackendError  # noqa: E402
 from assistant.retrieve.lc import PolicyRetriever  # noqa: E402
 from assistant.store import IndexError_, read_manifest  # noqa: E402
 
