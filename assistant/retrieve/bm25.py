@@ -53,6 +53,15 @@ class BM25Index:
             return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
         return cls(_SavedScores(folder, params))
 
+    def weights(self):
+        """(per-chunk BM25 weights as a scipy CSR matrix, chunks x terms; token -> term column): a query's
+        score is the sum of its tokens' columns, so another engine can score exactly as this index does."""
+        from scipy import sparse
+
+        s = self._model.scores
+        csc = sparse.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(self.size, len(s["indptr"]) - 1))
+        return csc.tocsr(), dict(self._vocab)
+
     def scores(self, tokens: list[str]) -> np.ndarray:
         known = [t for t in tokens if t in self._vocab]
         if not known:

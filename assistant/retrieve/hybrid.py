@@ -10,6 +10,7 @@ import numpy as np
 
 from ..textnorm import t2s
 from ..types import Chunk, Hit
+from .backend import SearchBackend
 from .fusion import rrf, weighted
 
 MODES = ("bm25", "dense", "hybrid")
@@ -56,10 +57,13 @@ class Retriever:
         query_tokens: Callable[[str], list[str]] | None = None,
         config: RetrieverConfig = RetrieverConfig(),
         reranker: Reranker | None = None,
+        backend: SearchBackend | None = None,
     ) -> None:
-        if config.mode == "bm25" and (bm25 is None or query_tokens is None):
+        keyword = bm25 is not None if backend is None else backend.has_keyword
+        vectors = dense is not None if backend is None else backend.has_dense
+        if config.mode == "bm25" and (not keyword or query_tokens is None):
             raise ValueError("bm25 mode needs a keyword index and a tokenizer")
-        if config.mode == "dense" and (dense is None or encoder is None):
+        if config.mode == "dense" and (not vectors or encoder is None):
             raise ValueError("dense mode needs a dense index and an embedder")
         self.chunks = list(chunks)
         self.bm25 = bm25
@@ -68,6 +72,7 @@ class Retriever:
         self.query_tokens = query_tokens
         self.config = config
         self.reranker = reranker
+        self.backend = backend
         # Query vectors by normalised text: the same questions recur (example buttons, a class asking one
         # question, follow-ups re-asked), and embedding is most of a search's time.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -76,9 +81,11 @@ class Retriever:
 
     def available_modes(self) -> list[str]:
         modes = []
-        if self.bm25 is not None and self.query_tokens is not None:
+        keyword = self.bm25 is not None if self.backend is None else self.backend.has_keyword
+        vectors = self.dense is not None if self.backend is None else self.backend.has_dense
+        if keyword and self.query_tokens is not None:
             modes.append("bm25")
-        if self.dense is not None and self.encoder is not None:
+        if vectors and self.encoder is not None:
             modes.append("dense")
         if len(modes) == 2:
             modes.append("hybrid")
@@ -117,8 +124,30 @@ class Retriever:
         if mode not in self.available_modes():
             # Fall back to what the index has (e.g. an index built with embedder "none").
             mode = self.available_modes()[0] if self.available_modes() else mode
-        mask = self._mask(filters)
         n_cand = max(cfg.candidates, k * 3)
+        if self.backend is not None:  # another engine (milvus) finds and scores the candidates; fusion stays here
+            tokens = self.query_tokens(query) if mode in ("bm25", "hybrid") else None
+            vector = self.query_vector(query) if mode in ("dense", "hybrid") else None
+            bm25_map, dense_map = self.backend.candidates(tokens, vector, filters, n_cand)
+        else:
+            bm25_map, dense_map = self._candidates(query, filters, mode, n_cand)
+        if mode == "hybrid":
+            pool = sorted(set(bm25_map) | set(dense_map))
+            if cfg.fusion == "rrf":
+                rankings = [sorted(pool, key=lambda i: (-m[i], i)) for m in (bm25_map, dense_map)]
+                w = 2 * cfg.dense_weight
+                fused = rrf(rankings, cfg.rrf_k, [2 - w, w])
+            else:
+                fused = weighted([bm25_map, dense_map], [1.0 - cfg.dense_weight, cfg.dense_weight])
+        else:
+            fused = dict(bm25_map or dense_map)
+        return self._hits(query, k, fused, bm25_map, dense_map)
+
+    def _candidates(
+        self, query: str, filters: Mapping[str, Any] | None, mode: str, n_cand: int
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """The `faiss` backend: this retriever's own bm25s and faiss indexes (see retrieve/backend.py)."""
+        mask = self._mask(filters)
         bm25_map: dict[int, float] = {}
         dense_map: dict[int, float] = {}
         if mode in ("bm25", "hybrid"):
@@ -141,14 +170,9 @@ class Retriever:
             dense_map.update(zip(missing, (float(x) for x in self.dense.similarities(qv, missing))))
             for i in pool:
                 bm25_map.setdefault(i, float(scores[i]))
-            if cfg.fusion == "rrf":
-                rankings = [sorted(pool, key=lambda i: (-m[i], i)) for m in (bm25_map, dense_map)]
-                w = 2 * cfg.dense_weight
-                fused = rrf(rankings, cfg.rrf_k, [2 - w, w])
-            else:
-                fused = weighted([bm25_map, dense_map], [1.0 - cfg.dense_weight, cfg.dense_weight])
-        else:
-            fused = dict(bm25_map or dense_map)
+        return bm25_map, dense_map
+
+    def _hits(self, query: str, k: int, fused: dict[int, float], bm25_map, dense_map) -> list[Hit]:
         ordered = sorted(fused, key=lambda i: (-fused[i], i))
         ordered = self._dedupe(ordered)
         if self.reranker is not None and ordered:

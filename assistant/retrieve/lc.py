@@ -14,7 +14,7 @@ register_langchain()  # the package's embedders are Embeddings wherever LangChai
 
 
 class PolicyRetriever(BaseRetriever):
-    """Drop-in retriever for LangChain chains.
+    """Drop-in retriever for LangChain chains, over either backend (faiss or milvus: the Retriever hides which).
 
     >>> from assistant.pipeline import Assistant                      # doctest: +SKIP
     >>> r = PolicyRetriever(retriever=Assistant.from_settings().retriever, k=3)  # doctest: +SKIP
