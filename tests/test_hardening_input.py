@@ -65,6 +65,47 @@ def test_body_parse_errors_are_chinese(client):
     assert_chinese_4xx(client.post("/v1/ask", content=b"--x\r\nbroken", headers=form))
 
 
+@pytest.mark.parametrize("text", [{"a": 1}, ["x"], 3, None, True])
+def test_chat_content_parts_with_odd_text_are_a_400(client, text):
+    body = {"messages": [{"role": "user", "content": [{"type": "text", "text": text}]}]}
+    assert client.post("/v1/chat/completions", json=body).status_code == 400
+
+
+def test_unexpected_error_is_a_500_that_keeps_the_connection(assistant, settings_fake):
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    class Broken:
+        index = assistant.index
+
+        def ask(self, *a, **k):
+            raise RuntimeError("boom")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Broken(), settings_fake), host="127.0.0.1", port=port,
+                                           log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as c:
+            for _ in range(3):  # the same kept-alive connection answers again after a 500
+                assert c.post("/v1/ask", json={"question": "医保"}).status_code == 500
+            assert c.get("/healthz").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 def test_library_rejects_surrogates_with_a_query_error(assistant):
     from assistant.pipeline import QueryError
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import openai_compat
-from .errors import PARSE_ERROR, BodyLimit, error_response, validation_message
+from .errors import PARSE_ERROR, BodyLimit, CatchAll, error_response, validation_message
 
 log = logging.getLogger("assistant.api")
 
@@ -85,6 +85,7 @@ def create_app(assistant, settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(CatchAll)  # innermost of ours: sees only what no exception handler took
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     if getattr(settings, "api_key", ""):
         from .guard import ApiKey

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import logging
 from typing import Any, Iterable
 
 from starlette.responses import JSONResponse
@@ -91,6 +92,32 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
         if text not in seen:
             seen.append(text)
     return "请求参数有误：" + "".join(seen[:5]) if seen else "请求参数有误。"
+
+
+class CatchAll:
+    """Pure ASGI middleware: an error no handler expected becomes a Chinese 500 here, so the server neither
+    re-raises it (Starlette does, after its own 500) nor drops the client's kept-alive connection."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        started = False
+
+        async def tracked(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if scope["type"] != "http" or started:
+                raise  # half a response is out: nothing sound can be added to it
+            logging.getLogger("assistant.api").exception("unhandled error on %s", scope.get("path"))
+            await error_response(500, "服务器内部错误，请稍后重试；如反复出现请联系管理员。", "server_error")(
+                scope, receive, send)
 
 
 class BodyLimit:

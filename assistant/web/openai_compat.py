@@ -24,7 +24,12 @@ def message_text(content: Any) -> str:
         return ""
     if isinstance(content, str):
         return content
-    return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") in ("text", "input_text"))
+    texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") in ("text", "input_text")]
+    if not all(isinstance(t, str) for t in texts):
+        from ..pipeline import QueryError
+
+        raise QueryError("messages 中 content 的文本部分（type 为 text）必须带有文本字段 text。")
+    return "".join(texts)
 
 
 def _strip_sources(text: str) -> str:
