@@ -67,6 +67,38 @@ def run_child(cmd: list[str], env: dict[str, str], cpu: list[float] | None = Non
         return proc.returncode, out.read().decode(), err.read().decode(), seconds, _mb(usage.ru_maxrss)
 
 
+def cold_asks(index: Path, repeats: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of `repeats` single questions, each a fresh `assistant ask` process; ([], []) on failure."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(repeats):
+        code, _, stderr, seconds, _ = run_child([*cli_head(), "ask", COLD_QUERY, "--index", str(index)], env, cpus)
+        if code != 0:
+            print(f"cold ask failed: {stderr.strip()}", file=sys.stderr)
+            return [], []
+        walls.append(seconds)
+    return walls, cpus
+
+
+def cold_ask_only(index: Path, repeats: int, env: dict[str, str], out: Path) -> int:
+    """`--cold-ask --index DIR`: only the cold `assistant ask` figures, over an index already built."""
+    load_start = os.getloadavg()
+    walls, cpus = cold_asks(index, repeats, env)
+    if not walls:
+        return 1
+    figures = {"cold_ask_p50_seconds": round(statistics.median(walls), 2), "cold_ask_seconds_all": [round(w, 2) for w in walls],
+               "cold_ask_cpu_p50_seconds": round(statistics.median(cpus), 2), "cold_ask_cpu_all": [round(c, 2) for c in cpus],
+               "cold_ask_target_seconds": COLD_ASK_TARGET_S, "repeats": repeats,
+               "loadavg_start": [round(x, 2) for x in load_start], "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+               "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"冷启动问答 cold `assistant ask` p50：{figures['cold_ask_p50_seconds']} s，CPU {figures['cold_ask_cpu_p50_seconds']} s"
+          f"（{repeats} 次中位数；目标 ≤ {COLD_ASK_TARGET_S} s；负载 {figures['loadavg_start']}，{os.cpu_count()} CPU）")
+    print(f"写入 {out}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
@@ -75,7 +107,15 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="cold process runs (median reported)")
     ap.add_argument("--scorer", choices=["learned", "rules"], default=None, help="default: the configured one")
     ap.add_argument("--out", default=str(ROOT / "eval" / "out" / "speed.json"))
+    ap.add_argument("--cold-ask", action="store_true", help="only the cold `assistant ask` figures (needs --index)")
+    ap.add_argument("--index", default=None, help="an index already built, for --cold-ask")
     args = ap.parse_args()
+    if args.cold_ask:
+        if not args.index:
+            ap.error("--cold-ask needs --index")
+        env = {**os.environ, "ASSISTANT_EMBEDDER": args.embedder}
+        out = Path(args.out).with_name("speed_cold_ask.json")
+        return cold_ask_only(Path(args.index).resolve(), args.repeats, env, out)
 
     load_start = os.getloadavg()
     questions = [q.question for q in load_questions(args.questions).questions]
@@ -102,14 +142,9 @@ def main() -> int:
                 return 1
             cold.append(seconds)
             cold_rss.append(rss)
-        # A user's single question: a fresh process that loads the index, answers and exits.
-        cold_ask, cold_ask_cpu = [], []
-        for _ in range(args.repeats):
-            code, _, stderr, seconds, _ = run_child([*cli_head(), "ask", COLD_QUERY, "--index", str(index)], env, cold_ask_cpu)
-            if code != 0:
-                print(f"cold ask failed: {stderr.strip()}", file=sys.stderr)
-                return 1
-            cold_ask.append(seconds)
+        cold_ask, cold_ask_cpu = cold_asks(index, args.repeats, env)
+        if not cold_ask:
+            return 1
 
         t0 = time.perf_counter()
         assistant = Assistant.from_settings(settings, index)

@@ -77,7 +77,10 @@ def quiz(ctx, index_dir, n, seed, kind, source, types, as_json, out) -> None:
     if as_json:
         emit(result)
         return
-    click.echo(format_quiz(result))
+    from ..display import quiz_in_script
+
+    # Shown in the reader's script (Simplified unless display_script says otherwise); the saved quiz stays as made.
+    click.echo(format_quiz(quiz_in_script(result, "traditional" if settings.display_script == "traditional" else "simplified")))
     if out:
         click.echo(f"\n测验已保存到 {out}。评分：assistant quiz grade {out} 答案.json；打印：assistant quiz export {out} --format pdf --out 测验.pdf")
 

@@ -147,7 +147,7 @@ def build_app(assistant, settings, store: FeedbackStore | None = None):
         def respond(text, st, sources, kind_list, script):
             text = (text or "").strip()
             if not text:
-                gr.Warning("请输入问题后再发送。", title="提示")
+                gr.Warning("请输入问题后再发送。", title="提示", duration=4)
                 yield gr.skip(), st, gr.skip()
                 return
             filters = chat.make_filters([doc_sources.get(s, s) for s in sources or []], kind_list)

@@ -136,7 +136,8 @@ button.pa-doc-card:hover { border-color: #2563eb; }
 .pa-quiz-cite.pa-quote { display: block; color: #334155; }
 
 /* gradio titles its toasts with their English type ("Warning", "Error") whatever title is passed: the page
-   shows a Chinese one in its place (the English word stays in the DOM at size 0, so it is neither seen nor read). */
+   shows a Chinese one in its place (the English word stays in the DOM at size 0: not seen, though a screen reader
+   may still read it). */
 .toast-title { font-size: 0 !important; }
 .toast-title .toast-count { font-size: 14px; }
 .toast-title::before { font-size: 14px; content: "提示"; }
