@@ -15,8 +15,11 @@ from . import __version__
 from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan_corpus, split_document
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
-from .retrieve.dense import DenseIndex
+from .retrieve.dense import EF_CONSTRUCTION, HNSW_M, DenseIndex
 from .store import IndexError_, IndexWriter, ensure_writable, load_index
+from .tables import (DOC_TABLES, FORMS, TokenTable, doc_forms, merge_token_ids, paragraph_df, read_jsonl_by_doc,
+                     write_doc_tables)
+from .tables import fingerprint as tables_fingerprint
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
@@ -62,7 +65,7 @@ def rules_fingerprint() -> str:
         h.update(data.joinpath(name).read_bytes())
     for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
-    for mod in ("build.py", "lexicon.py", "textnorm.py"):
+    for mod in ("build.py", "lexicon.py", "textnorm.py", "tables.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
     return h.hexdigest()[:12]
 
@@ -87,7 +90,7 @@ def build_index(
     force: bool = False,
     progress: bool = False,
 ) -> BuildReport:
-    """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
+    """Build or update the index; unchanged documents are neither re-processed, re-tokenised nor re-embedded."""
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
@@ -111,13 +114,15 @@ def build_index(
         "settings", {}
     ).get("chunk_size") == chunk_size
     prev_docs = {d.source: d for d in previous.documents} if previous else {}
-    prev_chunks: dict[str, list[Chunk]] = {}
-    for c in previous.chunks if previous else []:
-        prev_chunks.setdefault(c.source, []).append(c)
+    prev_rows: dict[str, list[int]] = {}  # source -> positions of its chunks in the previous build
+    for i, c in enumerate(previous.chunks if previous else []):
+        prev_rows.setdefault(c.source, []).append(i)
 
     documents: list[DocRecord] = []
     chunks: list[Chunk] = []
+    origin: list[int] = []  # per chunk: its position in the previous build when its document is unchanged, else -1
     sources: dict[str, Any] = {}
+    seen_ids: dict[str, str] = {}  # doc id -> source, to skip a second copy of a document
     files = scan_corpus(corpus_dir)
     iterator = files
     if progress:
@@ -133,7 +138,8 @@ def build_index(
             continue
         key = {"file_hash": fhash, "entry": content_hash(entry.fingerprint())}
         if prev_ok and prev_sources.get(rel) == key and rel in prev_docs:
-            doc, doc_chunks = prev_docs[rel], prev_chunks.get(rel, [])
+            doc, rows = prev_docs[rel], prev_rows.get(rel, [])
+            doc_chunks = [previous.chunks[i] for i in rows]
             report.reused += 1
         else:
             try:
@@ -146,14 +152,17 @@ def build_index(
                 report.skipped.append({"source": rel, "reason": f"读取失败: {type(exc).__name__}: {exc}"})
                 continue
             doc_chunks = split_document(doc, chunk_size)
+            rows = [-1] * len(doc_chunks)
             report.reprocessed += 1
-        twin = next((d.source for d in documents if d.doc_id == doc.doc_id), None)
+        twin = seen_ids.get(doc.doc_id)
         if twin is not None:
             report.skipped.append({"source": rel, "reason": f"与 {twin} 内容相同（重复文档）"})
             continue
+        seen_ids[doc.doc_id] = rel
         sources[rel] = key
         documents.append(doc)
         chunks.extend(doc_chunks)
+        origin.extend(rows)
         report.corrections += [{"source": rel, **c} for c in doc.corrections]
     if not documents:
         reasons = "；".join(f"{s['source']}: {s['reason']}" for s in report.skipped[:3])
@@ -173,25 +182,40 @@ def build_index(
         return report
 
     by_id = {d.doc_id: d for d in documents}
-    vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report)
-    sentences = _embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress) if sentence_vectors else None
+    # What the previous build computed is reused only for chunks of unchanged documents under unchanged rules
+    # (`origin`), and its vectors only when they come from the same model.
+    same_model = previous is not None and previous.manifest.get("embedder", {}).get("id") == embedder_id
+    vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report,
+                     origin if same_model else [-1] * len(chunks))
+    reused_docs = {c.doc_id for c, o in zip(chunks, origin) if o >= 0} if same_model else set()
+    sentences = (_embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress, reused_docs)
+                 if sentence_vectors else None)
+    token_lists, vocab = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
+    doc_rows, form_rows = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
     writer = IndexWriter(index_dir)
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
         if sentences is not None:
             writer.write_sentence_vectors(*sentences)
             report.sentence_vectors = len(sentences[0])
-        BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks]).save(writer.folder / "bm25")
+        TokenTable([t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])],
+                   np.asarray([i for ids in token_lists for i in ids], dtype=np.int32),
+                   np.cumsum([0] + [len(ids) for ids in token_lists], dtype=np.int64)).save(writer.folder)
+        write_doc_tables(writer.folder, doc_rows, form_rows)
+        BM25Index.build_ids(token_lists, vocab).save(writer.folder / "bm25")
         if vectors is not None and len(vectors):
-            DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
+            _dense_index(vectors, hnsw_threshold, previous if same_model else None, origin).save(writer.folder / "dense.faiss")
         manifest = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "assistant_version": __version__,
             "corpus_dir": str(corpus_dir),
             "corpus_hash": corpus_hash,
             "rules": rules,
+            "tables": tables_fingerprint(),
             "embedder": {"id": embedder_id, "dim": int(getattr(embedder, "dim", 0) or 0)},
-            "settings": {"chunk_size": chunk_size, "hnsw_threshold": hnsw_threshold},
+            "settings": {"chunk_size": chunk_size, "hnsw_threshold": hnsw_threshold,
+                         "hnsw": {"M": HNSW_M, "ef_construction": EF_CONSTRUCTION},
+                         "sentence_vectors": sentences is not None},
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "sources": sources,
             "versions": _versions(),
@@ -204,57 +228,162 @@ def build_index(
     return report
 
 
-def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report: BuildReport) -> np.ndarray | None:
+def _bar(progress: bool, total: int, desc: str):
+    """A tqdm bar on stderr (rate in passages per second and ETA), or None."""
+    if not progress or not total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="段", leave=False, smoothing=0.1)
+
+
+def _chunk_tokens(chunks, docs, tokenize, previous, origin, progress: bool) -> tuple[list[list[int]], dict[str, int]]:
+    """Keyword token ids of every chunk: an unchanged document's come from the previous build's table."""
+    old = TokenTable.load(previous.path) if previous is not None and any(o >= 0 for o in origin) else None
+    if old is not None and len(old) != len(previous.chunks):
+        old = None
+    bar = _bar(progress, sum(1 for o in origin if o < 0 or old is None), "切词")
+    parts = []
+    for c, o in zip(chunks, origin):
+        if o >= 0 and old is not None:
+            parts.append((old, o, None))
+        else:
+            parts.append((None, None, tokenize(index_text(c, docs.get(c.doc_id)))))
+            if bar:
+                bar.update(1)
+    if bar:
+        bar.close()
+    return merge_token_ids(parts)
+
+
+def _doc_tables(documents, tokenize, previous, origin, chunks, progress: bool):
+    """Per-document idf counts and match/number forms; an unchanged document's come from the previous build."""
+    reused = {c.doc_id for c, o in zip(chunks, origin) if o >= 0}
+    old_rows: dict[str, dict[str, Any]] = {}
+    old_forms: dict[str, dict[str, Any]] = {}
+    if previous is not None and reused and previous.manifest.get("tables") == tables_fingerprint():
+        old_rows = read_jsonl_by_doc(previous.path / DOC_TABLES)
+        old_forms = read_jsonl_by_doc(previous.path / FORMS)
+    rows, forms = [], []
+    todo = [d for d in documents if not (d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms)]
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(len(d.text) for d in todo), desc="文档表", unit="字", unit_scale=True, leave=False)
+    for d in documents:
+        if d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms:
+            rows.append(old_rows[d.doc_id])
+            forms.append(old_forms[d.doc_id])
+            continue
+        n, df = paragraph_df(d.text, tokenize)
+        form, number = doc_forms(d.text)
+        rows.append({"doc_id": d.doc_id, "paragraphs": n, "df": df})
+        forms.append({"doc_id": d.doc_id, "form": form, "number_form": number})
+        if bar:
+            bar.update(len(d.text))
+    if bar:
+        bar.close()
+    return rows, forms
+
+
+def _dense_index(vectors: np.ndarray, hnsw_threshold: int, previous, origin: list[int]) -> DenseIndex:
+    """The faiss index. An HNSW graph is costly to build: when documents were only added, the previous graph
+    grows by the new chunks instead (rows then map to chunk positions); otherwise it is built anew."""
+    n = len(vectors)
+    if previous is not None and n >= hnsw_threshold and (previous.path / "dense.faiss").exists():
+        old_n = len(previous.chunks)
+        kept = np.asarray([o for o in origin if o >= 0], dtype=np.int64)
+        if len(kept) == old_n and old_n and len(np.unique(kept)) == old_n:
+            try:
+                old = DenseIndex.load(previous.path / "dense.faiss")
+            except Exception:  # a damaged old index is rebuilt, not reused
+                old = None
+            if old is not None and old.is_hnsw and old.size == old_n and old.dim == vectors.shape[1]:
+                new_pos = np.full(old_n, -1, dtype=np.int64)
+                o = np.asarray(origin, dtype=np.int64)
+                new_pos[o[o >= 0]] = np.flatnonzero(o >= 0)
+                added = np.flatnonzero(o < 0)
+                return old.extended(vectors[added], added, new_pos)
+    return DenseIndex.build(vectors, hnsw_threshold)
+
+
+def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report: BuildReport,
+           origin: list[int]) -> np.ndarray | None:
     """Vectors for all chunks, reusing the previous build's vectors for unchanged text (cache by content hash)."""
     if embedder is None:
         return None
-    texts = [t2s(index_text(c, docs.get(c.doc_id))) for c in chunks]
+    old_keys = previous.extra.get("embed_keys") if previous is not None else None
+    old_vectors = previous.vectors if previous is not None else None
+    if not old_keys or old_vectors is None or len(old_keys) != len(old_vectors):
+        old_keys, old_vectors = None, None
     # Keys are stored with the vectors: recomputing them from old chunks with today's index_text
-    # would wrongly match vectors embedded from a different text.
-    old = (previous.extra.get("embed_keys"), previous.vectors) if previous is not None else (None, None)
-    out, keys, todo = _embed_texts(texts, embedder, *old, batch, progress, "计算向量")
+    # would wrongly match vectors embedded from a different text. An unchanged document's chunks keep theirs.
+    keys = [old_keys[o] if (o >= 0 and old_keys) else None for o in origin]
+
+    def text(i: int) -> str:
+        return t2s(index_text(chunks[i], docs.get(chunks[i].doc_id)))
+
+    out, keys, todo = _embed_texts(text, keys, embedder, old_keys, old_vectors, batch, progress, "计算向量")
     report.vectors_reused = len(chunks) - todo
     report.embedded = todo
     report.embed_keys = keys
     return out
 
 
-def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool):
+def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool, reused_docs: set[str]):
     """(spans, vectors, keys) for every evidence sentence, so answers can rank sentences by meaning too."""
     if embedder is None:
         return None
     # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
     spans = sorted({(c.doc_id, int(a), int(b)) for c in chunks for a, b in (c.sentences or []) if b - a >= 6})
-    texts = [t2s(docs[d].text[a:b])[:SENTENCE_CHARS] for d, a, b in spans]
     old = previous.extra.get("sentence_vectors") if previous is not None else None
-    vectors, keys, _ = _embed_texts(texts, embedder, *(old[2], old[1]) if old else (None, None), batch, progress,
-                                    "计算句向量")
+    keys: list[str | None] = [None] * len(spans)
+    if old is not None and reused_docs:
+        row = {(d, a, b): i for i, (d, a, b) in enumerate(old[0])}
+        keys = [old[2][row[s]] if s[0] in reused_docs and s in row else None for s in spans]
+
+    def text(i: int) -> str:
+        d, a, b = spans[i]
+        return t2s(docs[d].text[a:b])[:SENTENCE_CHARS]
+
+    vectors, keys, _ = _embed_texts(text, keys, embedder, *(old[2], old[1]) if old else (None, None), batch,
+                                    progress, "计算句向量")
     return [list(s) for s in spans], vectors, keys
 
 
-def _embed_texts(texts, embedder, old_keys, old_vectors, batch: int, progress: bool, desc: str):
-    """(vectors, keys, number embedded now): texts whose key the previous build has are not embedded again."""
-    keys = [content_hash(embedder.id, t) for t in texts]
-    cache: dict[str, np.ndarray] = {}
+def _embed_texts(text: Callable[[int], str], known: list[str | None], embedder, old_keys, old_vectors, batch: int,
+                 progress: bool, desc: str):
+    """(vectors, keys, number embedded now): texts whose key the previous build has are not embedded again.
+    `known` holds the keys already known (an unchanged document's); the others are computed from `text(i)`."""
+    texts: dict[int, str] = {}
+    keys = []
+    for i, k in enumerate(known):
+        if k is None:
+            texts[i] = text(i)
+            k = content_hash(embedder.id, texts[i])
+        keys.append(k)
+    cache: dict[str, int] = {}
     if old_vectors is not None and old_keys and len(old_keys) == len(old_vectors):
-        cache = dict(zip(old_keys, old_vectors))
+        cache = {k: r for r, k in enumerate(old_keys)}
     first: dict[str, int] = {}
     todo = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in cache and k not in first]
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(todo), desc=desc, unit="段", leave=False)
+    out = np.zeros((len(keys), embedder.dim), dtype=np.float32)
+    bar = _bar(progress, len(todo), desc)
     for s in range(0, len(todo), batch):
         idx = todo[s : s + batch]
-        out[idx] = embedder.encode_passages([texts[i] for i in idx])
+        out[idx] = embedder.encode_passages([texts[i] if i in texts else text(i) for i in idx])
         if bar:
             bar.update(len(idx))
     if bar:
         bar.close()
-    for i, k in enumerate(keys):  # cached vectors, and repeats of a text embedded once (an outline and its body)
-        out[i] = cache[k] if k in cache else out[first[k]]
+    # Cached vectors, and repeats of a text embedded once (an outline and its body).
+    hit = [i for i, k in enumerate(keys) if k in cache]
+    if hit:
+        out[hit] = np.asarray(old_vectors)[[cache[keys[i]] for i in hit]]
+    for i, k in enumerate(keys):
+        if k not in cache and first[k] != i:
+            out[i] = out[first[k]]
     return out, keys, len(todo)
 
 

@@ -37,13 +37,31 @@ class BM25Index:
         model.index([toks or ["\u2205"] for toks in token_lists] or [["\u2205"]], show_progress=False)
         return cls(model)
 
+    @classmethod
+    def build_ids(cls, id_lists: list[list[int]], vocab: dict[str, int]) -> "BM25Index":
+        """The same index from token ids and their vocabulary (an incremental build reuses stored ids instead of
+        tokenising again); scores equal those of `build` over the same tokens."""
+        bm25s = _bm25s()
+        vocab = dict(vocab)
+        empty = None
+        lists = []
+        for ids in id_lists or [[]]:
+            if not ids:
+                empty = vocab.setdefault("\u2205", len(vocab)) if empty is None else empty
+                ids = [empty]
+            lists.append(ids)
+        model = bm25s.BM25()
+        model.index((lists, vocab), show_progress=False)
+        return cls(model)
+
     def save(self, folder: Path) -> None:
         self._model.save(str(folder), corpus=None, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
         bm25s = _bm25s()
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
+        # Memory-mapped: the score matrix is paged in as queries touch it, so loading costs no corpus-sized read.
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=True))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         known = [t for t in tokens if t in self._vocab]
