@@ -62,14 +62,30 @@ class IndexData:
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
+    with path.open("wb") as fh:
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.write(_dumps(row) + b"\n")
+
+
+def _dumps(row: dict[str, Any]) -> bytes:
+    return _fast_dumps(row) if _fast_dumps is not None else json.dumps(row, ensure_ascii=False).encode("utf-8")
+
+
+def _fields(record) -> dict[str, Any]:
+    """A dataclass's fields as a dict without asdict's deep copy (a tenth of the time on 100k chunks)."""
+    return dict(vars(record))
+
+
+try:  # a dependency of langsmith (langchain-core): several times faster on a large index's chunk list
+    from orjson import dumps as _fast_dumps
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads, _fast_dumps = json.loads, None
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    with path.open("rb") as fh:
+        return [_loads(line) for line in fh if line.strip()]
 
 
 def ensure_writable(index_dir: Path | str) -> None:
@@ -118,8 +134,8 @@ class IndexWriter:
     ) -> None:
         """Documents and chunks; the chunk vectors themselves go into dense.faiss only (`vectors` says whether
         there are any, so that their cache keys are written)."""
-        _write_jsonl(self.folder / "documents.jsonl", (d.to_dict() for d in documents))
-        _write_jsonl(self.folder / "chunks.jsonl", (c.to_dict() for c in chunks))
+        _write_jsonl(self.folder / "documents.jsonl", (_fields(d) for d in documents))
+        _write_jsonl(self.folder / "chunks.jsonl", (_fields(c) for c in chunks))
         if vectors is not None:
             (self.folder / "embed_keys.json").write_text(json.dumps(embed_keys or []), encoding="utf-8")
 
@@ -208,7 +224,7 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
     extra: dict[str, Any] = {}
     if with_vectors and (folder / "embed_keys.json").exists():
         try:
-            extra["embed_keys"] = json.loads((folder / "embed_keys.json").read_text(encoding="utf-8"))
+            extra["embed_keys"] = _loads((folder / "embed_keys.json").read_bytes())
         except ValueError:
             extra["embed_keys"] = []  # only a cache: a damaged one means re-embedding, not a broken index
     if (folder / "sentence_vectors.npy").exists():
@@ -217,7 +233,7 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
             table = np.load(folder / "sentence_spans.npy", allow_pickle=False)
             doc_ids = json.loads((folder / "sentence_docs.json").read_text(encoding="utf-8"))
             if with_vectors:
-                keys = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))["keys"]
+                keys = _loads((folder / "sentences.json").read_bytes())["keys"]
                 if len(table) == len(svec) == len(keys):
                     spans = [[doc_ids[d], a, b] for d, a, b in table.tolist()]
                     extra["sentence_vectors"] = (spans, np.asarray(svec), keys)

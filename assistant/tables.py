@@ -20,6 +20,15 @@ import numpy as np
 
 from .textnorm import match_form
 
+try:  # several times faster than json on the large tables (a dependency of langsmith, so present)
+    from orjson import dumps as _dumps
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
+    def _dumps(obj: Any) -> bytes:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
 TOKENS, OFFSETS, VOCAB = "tokens.npy", "token_offsets.npy", "token_vocab.json"
 DOC_TABLES, IDF, FORMS = "doc_tables.jsonl", "idf.json", "forms.jsonl"
 
@@ -92,12 +101,12 @@ class TokenTable:
     def save(self, folder: Path) -> None:
         np.save(folder / TOKENS, self.ids, allow_pickle=False)
         np.save(folder / OFFSETS, self.offsets, allow_pickle=False)
-        (folder / VOCAB).write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        (folder / VOCAB).write_bytes(_dumps(self.vocab))
 
     @classmethod
     def load(cls, folder: Path) -> "TokenTable | None":
         try:
-            vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+            vocab = _loads((folder / VOCAB).read_bytes())
             ids = np.load(folder / TOKENS, allow_pickle=False)
             offsets = np.load(folder / OFFSETS, allow_pickle=False)
         except (OSError, ValueError):
@@ -131,20 +140,20 @@ def write_doc_tables(folder: Path, rows: Sequence[Mapping[str, Any]], forms: Seq
         total += r["paragraphs"]
         for tok, c in r["df"].items():
             df[tok] = df.get(tok, 0) + c
-    with (folder / DOC_TABLES).open("w", encoding="utf-8") as fh:
+    with (folder / DOC_TABLES).open("wb") as fh:
         for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    with (folder / FORMS).open("w", encoding="utf-8") as fh:
+            fh.write(_dumps(r) + b"\n")
+    with (folder / FORMS).open("wb") as fh:
         for r in forms:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    (folder / IDF).write_text(json.dumps({"paragraphs": total, "df": df}, ensure_ascii=False), encoding="utf-8")
+            fh.write(_dumps(r) + b"\n")
+    (folder / IDF).write_bytes(_dumps({"paragraphs": total, "df": df}))
 
 
 def read_jsonl_by_doc(path: Path) -> dict[str, dict[str, Any]]:
     """Rows of a per-document table by doc id; {} when the file is missing or damaged (a cache)."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
+        with path.open("rb") as fh:
+            rows = [_loads(line) for line in fh if line.strip()]
         return {r["doc_id"]: r for r in rows}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -171,7 +180,7 @@ class CorpusTables:
         with self._lock:
             if self._idf is None and (self.folder / IDF).exists():
                 try:
-                    data = json.loads((self.folder / IDF).read_text(encoding="utf-8"))
+                    data = _loads((self.folder / IDF).read_bytes())
                     self._idf = (int(data["paragraphs"]), data["df"])
                 except (OSError, ValueError, KeyError, TypeError):
                     return None

@@ -215,3 +215,40 @@ def test_first_question_does_not_scan_the_corpus(settings_fake, built_index, tmp
     again = b.ask(question)
     assert counted[-1] > 0 and max(forms) >= shortest  # computed from the documents, as before the tables existed
     assert (again.answer, again.citations, again.premise_note) == (result.answer, result.citations, result.premise_note)
+
+
+def test_fast_bm25_matrix_is_bm25s_own(built_index, tmp_path):
+    import bm25s
+
+    ix = load_index(built_index, with_vectors=False)
+    table = TokenTable.load(ix.path)
+    rng = np.random.default_rng(2)
+    corpora = [[table.tokens(i) for i in range(len(table))],
+               [[str(t) for t in rng.integers(0, 30, size=int(rng.integers(0, 12)))] for _ in range(200)]]
+    for lists in corpora:
+        fast = BM25Index.build_ids(*_ids(lists))._model
+        slow = bm25s.BM25()
+        slow.index(_ids_with_placeholder(lists), show_progress=False)
+        for key in ("data", "indices", "indptr"):
+            assert np.array_equal(fast.scores[key], slow.scores[key]) and fast.scores[key].dtype == slow.scores[key].dtype
+        assert fast.vocab_dict == slow.vocab_dict and fast.scores["num_docs"] == slow.scores["num_docs"]
+        fast.save(str(tmp_path / "a"))
+        slow.save(str(tmp_path / "b"))
+        for f in (tmp_path / "b").iterdir():
+            assert (tmp_path / "a" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def _ids(lists):
+    table = TokenTable.from_lists(lists)
+    return merge_token_ids([(table, i, None) for i in range(len(table))])
+
+
+def _ids_with_placeholder(lists):
+    ids, vocab = _ids(lists)
+    vocab = dict(vocab)
+    out = []
+    for row in ids:
+        if not row:
+            row = [vocab.setdefault("\u2205", len(vocab))]
+        out.append(row)
+    return out, vocab
