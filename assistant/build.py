@@ -17,7 +17,7 @@ from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
 from .retrieve.dense import EF_CONSTRUCTION, HNSW_M, DenseIndex
 from .store import IndexError_, IndexWriter, ensure_writable, load_index
-from .tables import (DOC_TABLES, FORMS, TokenTable, doc_forms, merge_token_ids, paragraph_df, read_jsonl_by_doc,
+from .tables import (DOC_TABLES, FORMS, TokenTable, doc_forms, merge_tokens, paragraph_df, read_jsonl_by_doc,
                      write_doc_tables)
 from .tables import fingerprint as tables_fingerprint
 from .textnorm import t2s
@@ -105,9 +105,11 @@ def build_index(
     except IndexError_ as exc:
         raise BuildError(str(exc)) from exc
     try:
-        previous = None if force else load_index(index_dir)
+        previous = None if force else load_index(index_dir, with_vectors=False)
     except IndexError_:
         previous = None
+    if previous is not None:
+        _load_caches(previous)
     rules = rules_fingerprint()
     prev_sources: dict[str, Any] = (previous.manifest.get("sources", {}) if previous else {})
     prev_ok = bool(previous) and previous.manifest.get("rules") == rules and previous.manifest.get(
@@ -190,19 +192,18 @@ def build_index(
     reused_docs = {c.doc_id for c, o in zip(chunks, origin) if o >= 0} if same_model else set()
     sentences = (_embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress, reused_docs)
                  if sentence_vectors else None)
-    token_lists, vocab = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
+    tokens = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
     doc_rows, form_rows = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
     writer = IndexWriter(index_dir)
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
         if sentences is not None:
-            writer.write_sentence_vectors(*sentences)
-            report.sentence_vectors = len(sentences[0])
-        TokenTable([t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])],
-                   np.asarray([i for ids in token_lists for i in ids], dtype=np.int32),
-                   np.cumsum([0] + [len(ids) for ids in token_lists], dtype=np.int64)).save(writer.folder)
+            writer.write_sentence_table(*sentences)
+            report.sentence_vectors = len(sentences[1])
+        tokens.save(writer.folder)
         write_doc_tables(writer.folder, doc_rows, form_rows)
-        BM25Index.build_ids(token_lists, vocab).save(writer.folder / "bm25")
+        BM25Index.build_table(tokens.ids, tokens.offsets, {t: i for i, t in enumerate(tokens.vocab)}).save(
+            writer.folder / "bm25")
         if vectors is not None and len(vectors):
             _dense_index(vectors, hnsw_threshold, previous if same_model else None, origin).save(writer.folder / "dense.faiss")
         manifest = {
@@ -237,23 +238,22 @@ def _bar(progress: bool, total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="段", leave=False, smoothing=0.1)
 
 
-def _chunk_tokens(chunks, docs, tokenize, previous, origin, progress: bool) -> tuple[list[list[int]], dict[str, int]]:
+def _chunk_tokens(chunks, docs, tokenize, previous, origin, progress: bool) -> TokenTable:
     """Keyword token ids of every chunk: an unchanged document's come from the previous build's table."""
     old = TokenTable.load(previous.path) if previous is not None and any(o >= 0 for o in origin) else None
     if old is not None and len(old) != len(previous.chunks):
         old = None
-    bar = _bar(progress, sum(1 for o in origin if o < 0 or old is None), "切词")
-    parts = []
-    for c, o in zip(chunks, origin):
-        if o >= 0 and old is not None:
-            parts.append((old, o, None))
-        else:
-            parts.append((None, None, tokenize(index_text(c, docs.get(c.doc_id)))))
-            if bar:
-                bar.update(1)
+    todo = [i for i, o in enumerate(origin) if o < 0 or old is None]
+    bar = _bar(progress, len(todo), "切词")
+    fresh = []
+    for i in todo:
+        c = chunks[i]
+        fresh.append(tokenize(index_text(c, docs.get(c.doc_id))))
+        if bar:
+            bar.update(1)
     if bar:
         bar.close()
-    return merge_token_ids(parts)
+    return merge_tokens(old, np.asarray(origin, dtype=np.int64) if old is not None else None, todo, fresh)
 
 
 def _doc_tables(documents, tokenize, previous, origin, chunks, progress: bool):
@@ -332,24 +332,80 @@ def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report:
 
 
 def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool, reused_docs: set[str]):
-    """(spans, vectors, keys) for every evidence sentence, so answers can rank sentences by meaning too."""
+    """(document ids, rows (document number, start, end), vectors, keys) for every evidence sentence, so answers
+    can rank sentences by meaning too. An unchanged document's rows, vectors and keys are copied from the previous
+    build as one block; only the others' sentences are looked up in the cache or embedded."""
     if embedder is None:
         return None
-    # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
-    spans = sorted({(c.doc_id, int(a), int(b)) for c in chunks for a, b in (c.sentences or []) if b - a >= 6})
-    old = previous.extra.get("sentence_vectors") if previous is not None else None
-    keys: list[str | None] = [None] * len(spans)
-    if old is not None and reused_docs:
-        row = {(d, a, b): i for i, (d, a, b) in enumerate(old[0])}
-        keys = [old[2][row[s]] if s[0] in reused_docs and s in row else None for s in spans]
+    old = previous.extra.get("sentence_index") if previous is not None else None
+    old_keys = previous.extra.get("sentence_keys") if previous is not None else None
+    if old is None or old_keys is None or len(old_keys) != len(old[1]):
+        old, old_keys = None, None
+    old_doc = {d: i for i, d in enumerate(old[0])} if old else {}
+    bounds = np.searchsorted(old[1][:, 0], np.arange(len(old[0]) + 1)) if old else None
+    keep = {d for d in reused_docs if d in old_doc}
+    fresh: dict[str, set[tuple[int, int]]] = {}
+    for c in chunks:
+        if c.doc_id not in keep:
+            # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
+            fresh.setdefault(c.doc_id, set()).update((int(a), int(b)) for a, b in (c.sentences or []) if b - a >= 6)
+    parts, new_spans, doc_ids = [], [], []
+    for d in sorted({c.doc_id for c in chunks}):
+        if d in keep:
+            lo, hi = int(bounds[old_doc[d]]), int(bounds[old_doc[d] + 1])
+            part = ("old", lo, hi)
+        else:
+            spans = sorted(fresh.get(d, ()))
+            part = ("new", len(new_spans), len(new_spans) + len(spans))
+            new_spans += [(d, a, b) for a, b in spans]
+        if part[2] > part[1]:
+            parts.append(part)
+            doc_ids.append(d)
 
     def text(i: int) -> str:
-        d, a, b = spans[i]
+        d, a, b = new_spans[i]
         return t2s(docs[d].text[a:b])[:SENTENCE_CHARS]
 
-    vectors, keys, _ = _embed_texts(text, keys, embedder, *(old[2], old[1]) if old else (None, None), batch,
-                                    progress, "计算句向量")
-    return [list(s) for s in spans], vectors, keys
+    new_vectors, new_keys, _ = _embed_texts(text, [None] * len(new_spans), embedder, old_keys,
+                                            old[2] if old else None, batch, progress, "计算句向量")
+    n = sum(hi - lo for _, lo, hi in parts)
+    table = np.empty((n, 3), dtype=np.int64)
+    vectors = np.empty((n, embedder.dim), dtype=np.float32)
+    keys: list[str] = []
+    at = 0
+    for k, (kind, lo, hi) in enumerate(parts):
+        m = hi - lo
+        table[at : at + m, 0] = k
+        if kind == "old":
+            table[at : at + m, 1:] = old[1][lo:hi, 1:]
+            vectors[at : at + m] = old[2][lo:hi]
+            keys += old_keys[lo:hi]
+        else:
+            table[at : at + m, 1:] = [(a, b) for _, a, b in new_spans[lo:hi]]
+            vectors[at : at + m] = new_vectors[lo:hi]
+            keys += new_keys[lo:hi]
+        at += m
+    return doc_ids, table, vectors, keys
+
+
+def _load_caches(previous) -> None:
+    """The previous build's vectors and cache keys, for reuse; a damaged cache only means work done again."""
+    from .tables import _loads as loads
+
+    folder = previous.path
+    try:
+        previous.extra["embed_keys"] = loads((folder / "embed_keys.json").read_bytes())
+        previous.vectors = DenseIndex.load(folder / "dense.faiss").chunk_vectors()
+        if len(previous.vectors) != len(previous.chunks):
+            raise ValueError("vectors do not match the chunks")
+    except (OSError, ValueError, RuntimeError):
+        previous.extra.pop("embed_keys", None)
+        previous.vectors = None
+    try:
+        if "sentence_index" in previous.extra:
+            previous.extra["sentence_keys"] = loads((folder / "sentences.json").read_bytes())["keys"]
+    except (OSError, ValueError, KeyError, TypeError):
+        previous.extra.pop("sentence_index", None)
 
 
 def _embed_texts(text: Callable[[int], str], known: list[str | None], embedder, old_keys, old_vectors, batch: int,

@@ -140,11 +140,15 @@ class IndexWriter:
             (self.folder / "embed_keys.json").write_text(json.dumps(embed_keys or []), encoding="utf-8")
 
     def write_sentence_vectors(self, spans: list[list[Any]], vectors: np.ndarray, keys: list[str]) -> None:
-        """Vectors of the evidence sentences ([doc_id, start, end] each), with their cache keys. Spans are stored
-        as an int array (document number, start, end) so that serving loads them without parsing JSON."""
+        """Vectors of the evidence sentences ([doc_id, start, end] each), with their cache keys."""
         doc_ids = list(dict.fromkeys(str(d) for d, _, _ in spans))
         pos = {d: i for i, d in enumerate(doc_ids)}
         table = np.array([[pos[str(d)], int(a), int(b)] for d, a, b in spans], dtype=np.int64).reshape(-1, 3)
+        self.write_sentence_table(doc_ids, table, vectors, keys)
+
+    def write_sentence_table(self, doc_ids: list[str], table: np.ndarray, vectors: np.ndarray, keys: list[str]) -> None:
+        """The same with spans as an int array (document number into doc_ids, start, end), the form serving loads
+        without parsing JSON."""
         np.save(self.folder / "sentence_vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         np.save(self.folder / "sentence_spans.npy", table, allow_pickle=False)
         (self.folder / "sentence_docs.json").write_text(json.dumps(doc_ids), encoding="utf-8")

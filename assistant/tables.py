@@ -133,6 +133,35 @@ def merge_token_ids(parts: Sequence[tuple[TokenTable | None, list[int] | None, l
     return out, vocab
 
 
+def merge_tokens(old: TokenTable | None, origin: np.ndarray | None, todo: list[int],
+                 fresh: list[list[str]]) -> TokenTable:
+    """The token table of a new build: chunk i takes row origin[i] of the old table, except the chunks in `todo`,
+    which take their `fresh` tokens. Whole-array gathers, no per-chunk Python work for the reused rows."""
+    n = len(origin) if origin is not None else len(todo)
+    lengths = np.zeros(n, dtype=np.int64)
+    reused = np.ones(n, dtype=bool)
+    reused[todo] = False
+    if old is not None and reused.any():
+        src = origin[reused]
+        lengths[reused] = old.offsets[src + 1] - old.offsets[src]
+    lengths[todo] = [len(t) for t in fresh]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    vocab: dict[str, int] = {}
+    ids = np.empty(int(offsets[-1]), dtype=np.int64)
+    if old is not None and reused.any():
+        remap = np.asarray([vocab.setdefault(t, len(vocab)) for t in old.vocab], dtype=np.int64)
+        starts, lens = old.offsets[src], lengths[reused]
+        within = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+        ids[np.repeat(offsets[:-1][reused], lens) + within] = remap[old.ids[np.repeat(starts, lens) + within]]
+    for i, toks in zip(todo, fresh):
+        ids[offsets[i] : offsets[i + 1]] = [vocab.setdefault(t, len(vocab)) for t in toks]
+    # Only the tokens in use, numbered densely (removed documents leave words no chunk has).
+    used = np.unique(ids)
+    words = list(vocab)
+    return TokenTable([words[u] for u in used.tolist()], np.searchsorted(used, ids).astype(np.int32), offsets)
+
+
 def write_doc_tables(folder: Path, rows: Sequence[Mapping[str, Any]], forms: Sequence[Mapping[str, Any]]) -> None:
     """Per-document rows ({"doc_id", "paragraphs", "df"}) and forms, and the summed idf counts."""
     total, df = 0, {}

@@ -217,7 +217,7 @@ def test_failure_while_writing_leaves_previous_index_and_no_temp_folder(built, m
     def broken(*a, **kw):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_mod.BM25Index, "build_ids", broken)
+    monkeypatch.setattr(build_mod.BM25Index, "build_table", broken)
     with pytest.raises(OSError, match="disk full"):
         build(corpus, index)
     assert snapshot(index) == before
