@@ -16,9 +16,12 @@ from .ingest import LoadError, ManifestError, ingest_file, read_manifest, scan, 
 from .ingest.changes import extract_all, write_changes
 from .ingest.manifest import Entry
 from .retrieve.bm25 import BM25Index
-from .retrieve.dense import DenseIndex
+from .retrieve.dense import EF_CONSTRUCTION, HNSW_M, DenseIndex
 from .integrity import hold_build_lock
 from .store import IndexError_, IndexWriter, ensure_writable, load_reusable
+from .tables import (DOC_TABLES, FORMS, TokenTable, doc_forms, merge_tokens, paragraph_df, read_jsonl_by_doc,
+                     write_doc_tables)
+from .tables import fingerprint as tables_fingerprint
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
 
@@ -67,7 +70,7 @@ def rules_fingerprint() -> str:
     for mod in ("clean.py", "split.py", "structure.py", "loaders.py", "__init__.py", "injection.py", "meta.py",
                 "changes.py"):
         h.update(resources.files("assistant.ingest").joinpath(mod).read_bytes())
-    for mod in ("build.py", "lexicon.py", "textnorm.py", "places.py"):
+    for mod in ("build.py", "lexicon.py", "textnorm.py", "places.py", "tables.py"):
         h.update(resources.files("assistant").joinpath(mod).read_bytes())
     return h.hexdigest()[:12]
 
@@ -94,7 +97,7 @@ def build_index(
     progress: bool = False,
     max_file_mb: float | None = 20.0,
 ) -> BuildReport:
-    """Build or update the index; unchanged documents are neither re-processed nor re-embedded."""
+    """Build or update the index; unchanged documents are neither re-processed, re-tokenised nor re-embedded."""
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
@@ -110,19 +113,30 @@ def build_index(
         raise BuildError(str(exc)) from exc
     lock = hold_build_lock(index_dir)  # noqa: F841 - held (shared) until the build returns
     previous, report.repaired = (None, []) if force else load_reusable(index_dir)
+    damaged = set(report.repaired)
+    if previous is not None:
+        _load_caches(previous, damaged)
     rules = rules_fingerprint()
     prev_sources: dict[str, Any] = (previous.manifest.get("sources", {}) if previous else {})
-    prev_ok = bool(previous) and previous.manifest.get("rules") == rules and previous.manifest.get(
+    # Damaged keyword/dense files and caches are simply made again; any other damaged file (token or document
+    # tables) means its documents cannot be taken over as they are: they are re-processed (vectors still come from
+    # the embedding cache by content hash).
+    redone = {"embed_keys.json", "dense.faiss", "sentences.json", "sentence_vectors.npy", "sentence_spans.npy",
+              "sentence_docs.json"}
+    tables_ok = all(n in redone or n.startswith("bm25/") for n in damaged)
+    prev_ok = bool(previous) and tables_ok and previous.manifest.get("rules") == rules and previous.manifest.get(
         "settings", {}
     ).get("chunk_size") == chunk_size
     prev_docs = {d.source: d for d in previous.documents} if previous else {}
-    prev_chunks: dict[str, list[Chunk]] = {}
-    for c in previous.chunks if previous else []:
-        prev_chunks.setdefault(c.source, []).append(c)
+    prev_rows: dict[str, list[int]] = {}  # source -> positions of its chunks in the previous build
+    for i, c in enumerate(previous.chunks if previous else []):
+        prev_rows.setdefault(c.source, []).append(i)
 
     documents: list[DocRecord] = []
     chunks: list[Chunk] = []
+    origin: list[int] = []  # per chunk: its position in the previous build when its document is unchanged, else -1
     sources: dict[str, Any] = {}
+    seen_ids: dict[str, str] = {}  # doc id -> source, to skip a second copy of a document
     files, report.skipped = scan(corpus_dir, max_bytes=int(max_file_mb * 2**20) if max_file_mb else None)
     iterator = files
     if progress:
@@ -138,7 +152,8 @@ def build_index(
             continue
         key = {"file_hash": fhash, "entry": content_hash(entry.fingerprint())}
         if prev_ok and prev_sources.get(rel) == key and rel in prev_docs:
-            doc, doc_chunks = prev_docs[rel], prev_chunks.get(rel, [])
+            doc, rows = prev_docs[rel], prev_rows.get(rel, [])
+            doc_chunks = [previous.chunks[i] for i in rows]
             report.reused += 1
         else:
             try:
@@ -151,14 +166,17 @@ def build_index(
                 report.skipped.append({"source": rel, "reason": f"读取失败: {type(exc).__name__}: {exc}"})
                 continue
             doc_chunks = split_document(doc, chunk_size)
+            rows = [-1] * len(doc_chunks)
             report.reprocessed += 1
-        twin = next((d.source for d in documents if d.doc_id == doc.doc_id), None)
+        twin = seen_ids.get(doc.doc_id)
         if twin is not None:
             report.skipped.append({"source": rel, "reason": f"与 {twin} 内容相同（重复文档）"})
             continue
+        seen_ids[doc.doc_id] = rel
         sources[rel] = key
         documents.append(doc)
         chunks.extend(doc_chunks)
+        origin.extend(rows)
         report.corrections += [{"source": rel, **c} for c in doc.corrections]
     if not documents:
         reasons = "；".join(f"{s['source']}: {s['reason']}" for s in report.skipped[:3])
@@ -180,35 +198,50 @@ def build_index(
         return report
 
     by_id = {d.doc_id: d for d in documents}
-    vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report)
-    sentences = _embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress) if sentence_vectors else None
+    # What the previous build computed is reused only for chunks of unchanged documents under unchanged rules
+    # (`origin`), and its vectors only when they come from the same model.
+    same_model = previous is not None and previous.manifest.get("embedder", {}).get("id") == embedder_id
+    vectors = _embed(chunks, by_id, embedder, previous, embed_batch, progress, report,
+                     origin if same_model else [-1] * len(chunks))
+    reused_docs = {c.doc_id for c, o in zip(chunks, origin) if o >= 0} if same_model else set()
+    sentences = (_embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress, reused_docs)
+                 if sentence_vectors else None)
+    tokens = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
+    doc_rows, form_rows = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
     writer = IndexWriter(index_dir)
     stored = None
     try:
         writer.write_records(documents, chunks, vectors, report.embed_keys)
         write_changes(writer.folder, extract_all(documents, chunks))
         if sentences is not None:
-            writer.write_sentence_vectors(*sentences)
-            report.sentence_vectors = len(sentences[0])
-        bm25 = BM25Index.build([tokenize(index_text(c, by_id.get(c.doc_id))) for c in chunks])
+            writer.write_sentence_table(*sentences)
+            report.sentence_vectors = len(sentences[1])
+        tokens.save(writer.folder)
+        write_doc_tables(writer.folder, doc_rows, form_rows)
+        bm25 = BM25Index.build_table(tokens.ids, tokens.offsets, {t: i for i, t in enumerate(tokens.vocab)})
         if backend is not None:
             stored = backend.write(writer.folder, writer.name, chunks, bm25, vectors)
-            # The vectors stay here too, flat, as the next build's embedding cache (a build that keeps vectors only
-            # in dense.faiss reads them from there); queries search Milvus's copy, never this file.
+            # The vectors stay here too, flat, as the next build's embedding cache; queries search Milvus's
+            # copy, never this file.
             if vectors is not None and len(vectors):
                 DenseIndex.build(vectors, len(vectors) + 1).save(writer.folder / "dense.faiss")
         else:
             bm25.save(writer.folder / "bm25")
             if vectors is not None and len(vectors):
-                DenseIndex.build(vectors, hnsw_threshold).save(writer.folder / "dense.faiss")
+                reuse_graph = same_model and "dense.faiss" not in damaged
+                _dense_index(vectors, hnsw_threshold, previous if reuse_graph else None, origin).save(
+                    writer.folder / "dense.faiss")
         manifest = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "assistant_version": __version__,
             "corpus_dir": str(corpus_dir),
             "corpus_hash": corpus_hash,
             "rules": rules,
+            "tables": tables_fingerprint(),
             "embedder": {"id": embedder_id, "dim": int(getattr(embedder, "dim", 0) or 0)},
-            "settings": {"chunk_size": chunk_size, "hnsw_threshold": hnsw_threshold},
+            "settings": {"chunk_size": chunk_size, "hnsw_threshold": hnsw_threshold,
+                         "hnsw": {"M": HNSW_M, "ef_construction": EF_CONSTRUCTION},
+                         "sentence_vectors": sentences is not None},
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "sources": sources,
             "versions": _versions(),
@@ -226,57 +259,224 @@ def build_index(
     return report
 
 
-def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report: BuildReport) -> np.ndarray | None:
+def _bar(progress: bool, total: int, desc: str):
+    """A tqdm bar on stderr (rate in passages per second and ETA), or None."""
+    if not progress or not total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="段", leave=False, smoothing=0.1)
+
+
+def _chunk_tokens(chunks, docs, tokenize, previous, origin, progress: bool) -> TokenTable:
+    """Keyword token ids of every chunk: an unchanged document's come from the previous build's table."""
+    old = TokenTable.load(previous.path) if previous is not None and any(o >= 0 for o in origin) else None
+    if old is not None and len(old) != len(previous.chunks):
+        old = None
+    todo = [i for i, o in enumerate(origin) if o < 0 or old is None]
+    bar = _bar(progress, len(todo), "切词")
+    fresh = []
+    for i in todo:
+        c = chunks[i]
+        fresh.append(tokenize(index_text(c, docs.get(c.doc_id))))
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+    return merge_tokens(old, np.asarray(origin, dtype=np.int64) if old is not None else None, todo, fresh)
+
+
+def _doc_tables(documents, tokenize, previous, origin, chunks, progress: bool):
+    """Per-document idf counts and match/number forms; an unchanged document's come from the previous build."""
+    reused = {c.doc_id for c, o in zip(chunks, origin) if o >= 0}
+    old_rows: dict[str, dict[str, Any]] = {}
+    old_forms: dict[str, dict[str, Any]] = {}
+    if previous is not None and reused and previous.manifest.get("tables") == tables_fingerprint():
+        old_rows = read_jsonl_by_doc(previous.path / DOC_TABLES)
+        old_forms = read_jsonl_by_doc(previous.path / FORMS)
+    rows, forms = [], []
+    todo = [d for d in documents if not (d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms)]
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(len(d.text) for d in todo), desc="文档表", unit="字", unit_scale=True, leave=False)
+    for d in documents:
+        if d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms:
+            rows.append(old_rows[d.doc_id])
+            forms.append(old_forms[d.doc_id])
+            continue
+        n, df = paragraph_df(d.text, tokenize)
+        form, number = doc_forms(d.text)
+        rows.append({"doc_id": d.doc_id, "paragraphs": n, "df": df})
+        forms.append({"doc_id": d.doc_id, "form": form, "number_form": number})
+        if bar:
+            bar.update(len(d.text))
+    if bar:
+        bar.close()
+    return rows, forms
+
+
+def _dense_index(vectors: np.ndarray, hnsw_threshold: int, previous, origin: list[int]) -> DenseIndex:
+    """The faiss index. An HNSW graph is costly to build: when documents were only added, the previous graph
+    grows by the new chunks instead (rows then map to chunk positions); otherwise it is built anew."""
+    n = len(vectors)
+    if previous is not None and n >= hnsw_threshold and (previous.path / "dense.faiss").exists():
+        old_n = len(previous.chunks)
+        kept = np.asarray([o for o in origin if o >= 0], dtype=np.int64)
+        if len(kept) == old_n and old_n and len(np.unique(kept)) == old_n:
+            try:
+                old = DenseIndex.load(previous.path / "dense.faiss")
+            except Exception:  # a damaged old index is rebuilt, not reused
+                old = None
+            if old is not None and old.is_hnsw and old.size == old_n and old.dim == vectors.shape[1]:
+                new_pos = np.full(old_n, -1, dtype=np.int64)
+                o = np.asarray(origin, dtype=np.int64)
+                new_pos[o[o >= 0]] = np.flatnonzero(o >= 0)
+                added = np.flatnonzero(o < 0)
+                return old.extended(vectors[added], added, new_pos)
+    return DenseIndex.build(vectors, hnsw_threshold)
+
+
+def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report: BuildReport,
+           origin: list[int]) -> np.ndarray | None:
     """Vectors for all chunks, reusing the previous build's vectors for unchanged text (cache by content hash)."""
     if embedder is None:
         return None
-    texts = [t2s(index_text(c, docs.get(c.doc_id))) for c in chunks]
+    old_keys = previous.extra.get("embed_keys") if previous is not None else None
+    old_vectors = previous.vectors if previous is not None else None
+    if not old_keys or old_vectors is None or len(old_keys) != len(old_vectors):
+        old_keys, old_vectors = None, None
     # Keys are stored with the vectors: recomputing them from old chunks with today's index_text
-    # would wrongly match vectors embedded from a different text.
-    old = (previous.extra.get("embed_keys"), previous.vectors) if previous is not None else (None, None)
-    out, keys, todo = _embed_texts(texts, embedder, *old, batch, progress, "计算向量")
+    # would wrongly match vectors embedded from a different text. An unchanged document's chunks keep theirs.
+    keys = [old_keys[o] if (o >= 0 and old_keys) else None for o in origin]
+
+    def text(i: int) -> str:
+        return t2s(index_text(chunks[i], docs.get(chunks[i].doc_id)))
+
+    out, keys, todo = _embed_texts(text, keys, embedder, old_keys, old_vectors, batch, progress, "计算向量")
     report.vectors_reused = len(chunks) - todo
     report.embedded = todo
     report.embed_keys = keys
     return out
 
 
-def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool):
-    """(spans, vectors, keys) for every evidence sentence, so answers can rank sentences by meaning too."""
+def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool, reused_docs: set[str]):
+    """(document ids, rows (document number, start, end), vectors, keys) for every evidence sentence, so answers
+    can rank sentences by meaning too. An unchanged document's rows, vectors and keys are copied from the previous
+    build as one block; only the others' sentences are looked up in the cache or embedded."""
     if embedder is None:
         return None
-    # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
-    spans = sorted({(c.doc_id, int(a), int(b)) for c in chunks for a, b in (c.sentences or []) if b - a >= 6})
-    texts = [t2s(docs[d].text[a:b])[:SENTENCE_CHARS] for d, a, b in spans]
-    old = previous.extra.get("sentence_vectors") if previous is not None else None
-    vectors, keys, _ = _embed_texts(texts, embedder, *(old[2], old[1]) if old else (None, None), batch, progress,
-                                    "计算句向量")
-    return [list(s) for s in spans], vectors, keys
+    old = previous.extra.get("sentence_index") if previous is not None else None
+    old_keys = previous.extra.get("sentence_keys") if previous is not None else None
+    if old is None or old_keys is None or len(old_keys) != len(old[1]):
+        old, old_keys = None, None
+    old_doc = {d: i for i, d in enumerate(old[0])} if old else {}
+    bounds = np.searchsorted(old[1][:, 0], np.arange(len(old[0]) + 1)) if old else None
+    keep = {d for d in reused_docs if d in old_doc}
+    fresh: dict[str, set[tuple[int, int]]] = {}
+    for c in chunks:
+        if c.doc_id not in keep:
+            # Very short lines ("名词解释:") carry no meaning to compare; they rank by words alone.
+            fresh.setdefault(c.doc_id, set()).update((int(a), int(b)) for a, b in (c.sentences or []) if b - a >= 6)
+    parts, new_spans, doc_ids = [], [], []
+    for d in sorted({c.doc_id for c in chunks}):
+        if d in keep:
+            lo, hi = int(bounds[old_doc[d]]), int(bounds[old_doc[d] + 1])
+            part = ("old", lo, hi)
+        else:
+            spans = sorted(fresh.get(d, ()))
+            part = ("new", len(new_spans), len(new_spans) + len(spans))
+            new_spans += [(d, a, b) for a, b in spans]
+        if part[2] > part[1]:
+            parts.append(part)
+            doc_ids.append(d)
+
+    def text(i: int) -> str:
+        d, a, b = new_spans[i]
+        return t2s(docs[d].text[a:b])[:SENTENCE_CHARS]
+
+    new_vectors, new_keys, _ = _embed_texts(text, [None] * len(new_spans), embedder, old_keys,
+                                            old[2] if old else None, batch, progress, "计算句向量")
+    n = sum(hi - lo for _, lo, hi in parts)
+    table = np.empty((n, 3), dtype=np.int64)
+    vectors = np.empty((n, embedder.dim), dtype=np.float32)
+    keys: list[str] = []
+    at = 0
+    for k, (kind, lo, hi) in enumerate(parts):
+        m = hi - lo
+        table[at : at + m, 0] = k
+        if kind == "old":
+            table[at : at + m, 1:] = old[1][lo:hi, 1:]
+            vectors[at : at + m] = old[2][lo:hi]
+            keys += old_keys[lo:hi]
+        else:
+            table[at : at + m, 1:] = [(a, b) for _, a, b in new_spans[lo:hi]]
+            vectors[at : at + m] = new_vectors[lo:hi]
+            keys += new_keys[lo:hi]
+        at += m
+    return doc_ids, table, vectors, keys
 
 
-def _embed_texts(texts, embedder, old_keys, old_vectors, batch: int, progress: bool, desc: str):
-    """(vectors, keys, number embedded now): texts whose key the previous build has are not embedded again."""
-    keys = [content_hash(embedder.id, t) for t in texts]
-    cache: dict[str, np.ndarray] = {}
+def _load_caches(previous, damaged: set[str] = frozenset()) -> None:
+    """The previous build's vectors and cache keys, for reuse; a damaged cache (unreadable, or named in `damaged`
+    by its checksum) only means work done again."""
+    from .tables import _loads as loads
+
+    folder = previous.path
+    if {"embed_keys.json", "dense.faiss"} & damaged:
+        previous.vectors = None
+    if {"sentences.json", "sentence_vectors.npy", "sentence_spans.npy", "sentence_docs.json"} & damaged:
+        previous.extra.pop("sentence_index", None)
+    try:
+        if {"embed_keys.json", "dense.faiss"} & damaged:
+            raise ValueError("damaged")
+        previous.extra["embed_keys"] = loads((folder / "embed_keys.json").read_bytes())
+        previous.vectors = DenseIndex.load(folder / "dense.faiss").chunk_vectors()
+        if len(previous.vectors) != len(previous.chunks):
+            raise ValueError("vectors do not match the chunks")
+    except (OSError, ValueError, RuntimeError):
+        previous.extra.pop("embed_keys", None)
+        previous.vectors = None
+    try:
+        if "sentence_index" in previous.extra:
+            previous.extra["sentence_keys"] = loads((folder / "sentences.json").read_bytes())["keys"]
+    except (OSError, ValueError, KeyError, TypeError):
+        previous.extra.pop("sentence_index", None)
+
+
+def _embed_texts(text: Callable[[int], str], known: list[str | None], embedder, old_keys, old_vectors, batch: int,
+                 progress: bool, desc: str):
+    """(vectors, keys, number embedded now): texts whose key the previous build has are not embedded again.
+    `known` holds the keys already known (an unchanged document's); the others are computed from `text(i)`."""
+    texts: dict[int, str] = {}
+    keys = []
+    for i, k in enumerate(known):
+        if k is None:
+            texts[i] = text(i)
+            k = content_hash(embedder.id, texts[i])
+        keys.append(k)
+    cache: dict[str, int] = {}
     if old_vectors is not None and old_keys and len(old_keys) == len(old_vectors):
-        cache = dict(zip(old_keys, old_vectors))
+        cache = {k: r for r, k in enumerate(old_keys)}
     first: dict[str, int] = {}
     todo = [first.setdefault(k, i) for i, k in enumerate(keys) if k not in cache and k not in first]
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(todo), desc=desc, unit="段", leave=False)
+    out = np.zeros((len(keys), embedder.dim), dtype=np.float32)
+    bar = _bar(progress, len(todo), desc)
     for s in range(0, len(todo), batch):
         idx = todo[s : s + batch]
-        out[idx] = embedder.encode_passages([texts[i] for i in idx])
+        out[idx] = embedder.encode_passages([texts[i] if i in texts else text(i) for i in idx])
         if bar:
             bar.update(len(idx))
     if bar:
         bar.close()
-    for i, k in enumerate(keys):  # cached vectors, and repeats of a text embedded once (an outline and its body)
-        out[i] = cache[k] if k in cache else out[first[k]]
+    # Cached vectors, and repeats of a text embedded once (an outline and its body).
+    hit = [i for i, k in enumerate(keys) if k in cache]
+    if hit:
+        out[hit] = np.asarray(old_vectors)[[cache[keys[i]] for i in hit]]
+    for i, k in enumerate(keys):
+        if k not in cache and first[k] != i:
+            out[i] = out[first[k]]
     return out, keys, len(todo)
 
 

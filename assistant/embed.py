@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import os
 from pathlib import Path
 from typing import Callable
@@ -69,6 +70,12 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     return m / n
 
 
+@lru_cache(maxsize=1 << 20)
+def _gram_hash(gram: str) -> int:
+    """md5 of a character bigram (cached: bigrams recur, and hashing each anew made large fake builds slow)."""
+    return int.from_bytes(hashlib.md5(gram.encode("utf-8")).digest()[:4], "little")
+
+
 class FakeEmbedder(BaseEmbedder):
     """Deterministic hashed character-bigram vectors: fast, offline, good enough for tests.
 
@@ -87,9 +94,8 @@ class FakeEmbedder(BaseEmbedder):
         s = t2s(text)
         v = np.zeros(self.dim, dtype=np.float32)
         grams = [s[i : i + 2] for i in range(len(s) - 1)] or [s]
-        for g in grams:
-            h = int.from_bytes(hashlib.md5(g.encode("utf-8")).digest()[:4], "little")
-            v[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+        h = np.fromiter((_gram_hash(g) for g in grams), dtype=np.int64, count=len(grams))
+        np.add.at(v, h % self.dim, np.where((h >> 31) & 1, 1.0, -1.0).astype(np.float32))
         return v
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:

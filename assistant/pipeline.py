@@ -97,7 +97,7 @@ class Assistant:
 
         settings = settings or load_settings()
         index_dir = Path(index_dir or settings.index_dir)
-        index = load_index(index_dir)
+        index = load_index(index_dir, with_vectors=False)  # vectors stay in faiss; sentence vectors memory-mapped
         built_with = index.manifest.get("embedder", {}).get("id", "none")
         embedder = None
         if built_with != "none":
@@ -115,6 +115,8 @@ class Assistant:
             dense = DenseIndex.load(faiss_file) if backend is None and faiss_file.exists() else None
         except Exception as exc:
             raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
+        if dense is not None and dense.size != len(index.chunks):
+            raise IndexError_(f"索引 {index_dir} 已损坏（向量数与段落数不一致）。{rebuild_hint(index_dir)}")
         if dense is not None and embedder is not None and dense.dim != embedder.dim:
             raise IndexError_(f"索引向量维度 {dense.dim} 与模型维度 {embedder.dim} 不符。{rebuild_hint(index_dir)}")
         has_dense = dense is not None or (backend is not None and backend.has_dense)
@@ -131,12 +133,12 @@ class Assistant:
         reranker = CrossEncoderReranker(settings.reranker) if settings.reranker else None
         retriever = Retriever(index.chunks, bm25, dense, embedder, lexicon.query_tokens, config, reranker, backend)
         semantic = None
-        if embedder is not None and "sentence_vectors" in index.extra:
+        if embedder is not None and "sentence_index" in index.extra:
             from .answer.semantic import SentenceVectors
 
-            spans, vectors, _ = index.extra["sentence_vectors"]
+            doc_ids, spans, vectors = index.extra["sentence_index"]
             if vectors.shape[1:] == (embedder.dim,):
-                semantic = SentenceVectors(spans, vectors, retriever.query_vector)
+                semantic = SentenceVectors.from_table(doc_ids, spans, vectors, retriever.query_vector)
         scorer, notice = None, ""
         if settings.scorer == "learned":
             from .answer.scorer import load_scorer
@@ -151,7 +153,7 @@ class Assistant:
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
                                       semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,
-                                      history=history)
+                                      history=history, tables=index.extra.get("tables"))
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer
@@ -226,7 +228,10 @@ class Assistant:
         simp = t2s(question)
         from .answer.focus import DocumentFocus
 
-        self._focus = self._focus or DocumentFocus(self._docs)
+        if self._focus is None:
+            tables = self.index.extra.get("tables")
+            forms = tables.forms_for(self._docs) if tables is not None else None
+            self._focus = DocumentFocus(self._docs, text_forms=forms[0] if forms else None)
         terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1]
         # "那篇评论说…": the one document the question names by its kind or author is searched on its own.
         named = set(self._focus.naming_terms(terms).values())

@@ -3,9 +3,12 @@
 Layout::
 
     index/CURRENT                 name of the live build folder (replaced with os.replace)
-    index/b-<time>-<rand>/manifest.json, documents.jsonl, chunks.jsonl, vectors.npy, dense.faiss, bm25/
+    index/b-<time>-<rand>/manifest.json, documents.jsonl, chunks.jsonl, dense.faiss (+ dense_rows.npy), bm25/,
+        embed_keys.json, sentence_vectors.npy + sentence_spans.npy + sentences.json, and the per-chunk and
+        per-document tables computed at build time (tables.py: tokens, paragraph counts, match forms, idf)
 
-No pickle is ever loaded: JSON, numpy arrays with allow_pickle=False, faiss's and bm25s's own formats.
+Each vector is stored once: chunk vectors live in dense.faiss only. No pickle is ever loaded: JSON, numpy arrays
+with allow_pickle=False, faiss's and bm25s's own formats.
 """
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from .integrity import damaged_files, file_checksums
 from .types import Chunk, DocRecord
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+# 2: vectors only in dense.faiss, build-time tables (tokens, idf, match forms), sentence spans as arrays.
+FORMAT_VERSION = 2
 POINTER = "CURRENT"
 _PREFIX = "b-"
 _TMP_PREFIX = ".tmp-"
@@ -43,7 +47,7 @@ def rebuild_hint(index_dir: Path | str, corpus_dir: Path | str | None = None) ->
 
 @dataclass
 class IndexData:
-    """Everything a loaded build holds; vectors are aligned with chunks."""
+    """Everything a loaded build holds; vectors (read from dense.faiss when asked for) are aligned with chunks."""
 
     path: Path
     manifest: dict[str, Any]
@@ -61,14 +65,30 @@ class IndexData:
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
+    with path.open("wb") as fh:
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.write(_dumps(row) + b"\n")
+
+
+def _dumps(row: dict[str, Any]) -> bytes:
+    return _fast_dumps(row) if _fast_dumps is not None else json.dumps(row, ensure_ascii=False).encode("utf-8")
+
+
+def _fields(record) -> dict[str, Any]:
+    """A dataclass's fields as a dict without asdict's deep copy (a tenth of the time on 100k chunks)."""
+    return dict(vars(record))
+
+
+try:  # a dependency of langsmith (langchain-core): several times faster on a large index's chunk list
+    from orjson import dumps as _fast_dumps
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads, _fast_dumps = json.loads, None
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    with path.open("rb") as fh:
+        return [_loads(line) for line in fh if line.strip()]
 
 
 def ensure_writable(index_dir: Path | str) -> None:
@@ -112,18 +132,30 @@ class IndexWriter:
                 pass
 
     def write_records(
-        self, documents: list[DocRecord], chunks: list[Chunk], vectors: np.ndarray | None, embed_keys: list[str] | None = None
+        self, documents: list[DocRecord], chunks: list[Chunk], vectors: np.ndarray | None = None,
+        embed_keys: list[str] | None = None,
     ) -> None:
-        _write_jsonl(self.folder / "documents.jsonl", (d.to_dict() for d in documents))
-        _write_jsonl(self.folder / "chunks.jsonl", (c.to_dict() for c in chunks))
+        """Documents and chunks; the chunk vectors themselves go into dense.faiss only (`vectors` says whether
+        there are any, so that their cache keys are written)."""
+        _write_jsonl(self.folder / "documents.jsonl", (_fields(d) for d in documents))
+        _write_jsonl(self.folder / "chunks.jsonl", (_fields(c) for c in chunks))
         if vectors is not None:
-            np.save(self.folder / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
             (self.folder / "embed_keys.json").write_text(json.dumps(embed_keys or []), encoding="utf-8")
 
     def write_sentence_vectors(self, spans: list[list[Any]], vectors: np.ndarray, keys: list[str]) -> None:
         """Vectors of the evidence sentences ([doc_id, start, end] each), with their cache keys."""
+        doc_ids = list(dict.fromkeys(str(d) for d, _, _ in spans))
+        pos = {d: i for i, d in enumerate(doc_ids)}
+        table = np.array([[pos[str(d)], int(a), int(b)] for d, a, b in spans], dtype=np.int64).reshape(-1, 3)
+        self.write_sentence_table(doc_ids, table, vectors, keys)
+
+    def write_sentence_table(self, doc_ids: list[str], table: np.ndarray, vectors: np.ndarray, keys: list[str]) -> None:
+        """The same with spans as an int array (document number into doc_ids, start, end), the form serving loads
+        without parsing JSON."""
         np.save(self.folder / "sentence_vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-        (self.folder / "sentences.json").write_text(json.dumps({"spans": spans, "keys": keys}), encoding="utf-8")
+        np.save(self.folder / "sentence_spans.npy", table, allow_pickle=False)
+        (self.folder / "sentence_docs.json").write_text(json.dumps(doc_ids), encoding="utf-8")
+        (self.folder / "sentences.json").write_text(json.dumps({"keys": keys}), encoding="utf-8")
 
     def commit(self, manifest: dict[str, Any]) -> Path:
         # Sizes and checksums let loading spot a truncated file and a later build repair a damaged one.
@@ -179,23 +211,25 @@ def read_manifest(index_dir: Path | str) -> dict[str, Any]:
     return manifest
 
 
-def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
-    """Load documents, chunks and vectors, checking that the files agree with the manifest."""
+def load_index(index_dir: Path | str, with_vectors: bool = True, unchecked: frozenset[str] = frozenset()) -> IndexData:
+    """Load documents, chunks and (with_vectors) chunk vectors and build caches, checking that the files agree
+    with the manifest. Serving passes with_vectors=False: its vectors stay inside the faiss index, and sentence
+    vectors are memory-mapped (extra["sentence_index"])."""
     folder = current_build(index_dir)
     manifest = read_manifest(index_dir)
-    wanted = ["documents.jsonl", "chunks.jsonl"]
-    if with_vectors:  # embed_keys.json and sentences.json are caches: damaged, they cost re-embedding only
-        wanted += ["vectors.npy", "sentence_vectors.npy"]
-    broken = damaged_files(folder, manifest, wanted, full=False)
+    # Sizes only (a stat each): a truncated or 0-byte file is named here instead of failing deep inside numpy or
+    # faiss. A build passes the damaged caches it will redo as `unchecked`.
+    wanted = ["documents.jsonl", "chunks.jsonl", "dense.faiss", "sentence_vectors.npy", "sentence_spans.npy"]
+    broken = damaged_files(folder, manifest, [n for n in wanted if n not in unchecked], full=False)
     if broken:
         raise IndexError_(f"索引 {index_dir} 已损坏（{'、'.join(broken)} 不完整）。{rebuild_hint(index_dir)}")
     try:
         documents = [DocRecord.from_dict(d) for d in _read_jsonl(folder / "documents.jsonl")]
         chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
         vectors = None
-        if with_vectors and (folder / "vectors.npy").exists():
-            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-    except (OSError, ValueError, TypeError, KeyError, EOFError) as exc:  # np.load of a 0-byte file: EOFError
+        if with_vectors and (folder / "dense.faiss").exists():
+            vectors = _chunk_vectors(folder)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, EOFError) as exc:  # np.load of a 0-byte file: EOFError
         raise IndexError_(f"索引 {index_dir} 已损坏（{type(exc).__name__}）。{rebuild_hint(index_dir)}") from exc
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or counts.get("chunks") != len(chunks) or counts.get("documents") != len(documents):
@@ -205,17 +239,26 @@ def load_index(index_dir: Path | str, with_vectors: bool = True) -> IndexData:
     extra: dict[str, Any] = {}
     if with_vectors and (folder / "embed_keys.json").exists():
         try:
-            extra["embed_keys"] = json.loads((folder / "embed_keys.json").read_text(encoding="utf-8"))
+            extra["embed_keys"] = _loads((folder / "embed_keys.json").read_bytes())
         except ValueError:
             extra["embed_keys"] = []  # only a cache: a damaged one means re-embedding, not a broken index
-    if with_vectors and (folder / "sentence_vectors.npy").exists():
+    if (folder / "sentence_vectors.npy").exists():
         try:
-            meta = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
-            svec = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
-            if len(meta["spans"]) == len(svec) == len(meta["keys"]):
-                extra["sentence_vectors"] = (meta["spans"], svec, meta["keys"])
-        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            svec = np.load(folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
+            table = np.load(folder / "sentence_spans.npy", allow_pickle=False)
+            doc_ids = json.loads((folder / "sentence_docs.json").read_text(encoding="utf-8"))
+            if with_vectors:
+                keys = _loads((folder / "sentences.json").read_bytes())["keys"]
+                if len(table) == len(svec) == len(keys):
+                    spans = [[doc_ids[d], a, b] for d, a, b in table.tolist()]
+                    extra["sentence_vectors"] = (spans, np.asarray(svec), keys)
+            if len(table) == len(svec) and (table.ndim == 2 and table.shape[1] == 3):
+                extra["sentence_index"] = (doc_ids, table, svec)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
             log.warning("sentence vectors of %s unreadable; answers rank sentences by words only", index_dir)
+    from .tables import CorpusTables
+
+    extra["tables"] = CorpusTables(folder)
     return IndexData(folder, manifest, documents, chunks, vectors, extra)
 
 
@@ -235,9 +278,16 @@ def load_reusable(index_dir: Path | str) -> tuple[IndexData | None, list[str]]:
     damaged = damaged_files(folder, manifest)
     if {"documents.jsonl", "chunks.jsonl"} & set(damaged):
         return None, damaged
-    caches = {"vectors.npy", "embed_keys.json", "sentence_vectors.npy", "sentences.json"}
     try:
-        return load_index(index_dir, with_vectors=not (caches & set(damaged))), damaged
+        # Vectors are the build's to read (build._load_caches), skipping the damaged ones.
+        return load_index(index_dir, with_vectors=False, unchecked=frozenset(damaged)), damaged
     except IndexError_ as exc:
         log.warning("previous build unusable, building afresh: %s", exc)
         return None, damaged or [folder.name]
+
+
+def _chunk_vectors(folder: Path) -> np.ndarray:
+    """Chunk vectors in chunk order, read back from the faiss index (their one stored copy)."""
+    from .retrieve.dense import DenseIndex
+
+    return DenseIndex.load(folder / "dense.faiss").chunk_vectors()

@@ -12,7 +12,7 @@ from assistant import build as build_mod
 from assistant.build import BuildError, build_index, index_text
 from assistant.embed import FakeEmbedder
 from assistant.lexicon import default_lexicon
-from assistant.store import POINTER, load_index
+from assistant.store import FORMAT_VERSION, POINTER, load_index
 from assistant.textnorm import t2s
 
 SEED_002 = "002_6dfe7d44fcd50f45.txt"
@@ -78,7 +78,7 @@ def test_manifest_fields(built):
     assert m["counts"] == {"documents": 5, "chunks": report.chunks}
     assert time.strptime(m["created"][:19], "%Y-%m-%dT%H:%M:%S")
     assert m["settings"]["chunk_size"] == 300
-    assert m["format_version"] == 1 and m["build"] == (index / POINTER).read_text().strip()
+    assert m["format_version"] == FORMAT_VERSION == 2 and m["build"] == (index / POINTER).read_text().strip()
     assert set(m["sources"]) == {p.name for p in corpus.glob("*.txt")}
     assert "faiss-cpu" in m["versions"] and "bm25s" in m["versions"]
     assert m["assistant_version"]
@@ -217,7 +217,7 @@ def test_failure_while_writing_leaves_previous_index_and_no_temp_folder(built, m
     def broken(*a, **kw):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_mod.BM25Index, "build", broken)
+    monkeypatch.setattr(build_mod.BM25Index, "build_table", broken)
     with pytest.raises(OSError, match="disk full"):
         build(corpus, index)
     assert snapshot(index) == before

@@ -195,7 +195,11 @@ def test_bundled_question_set_passes_the_checker(built_index):
     assert unexpected == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("questions_*.jsonl")), ids=lambda p: p.stem)
+SEED_SETS = sorted(p for p in (ROOT / "eval").glob("questions_*.jsonl") if not p.stem.startswith("questions_ext_"))
+EXT_SETS = sorted((ROOT / "eval").glob("questions_ext_*.jsonl"))
+
+
+@pytest.mark.parametrize("path", SEED_SETS, ids=lambda p: p.stem)
 def test_every_further_question_set_passes_the_checker(built_index, path):
     # Written by helpers against the cleaned texts: a quote the cleaner no longer produces would silently turn a
     # question into one that can never be judged right.
@@ -204,6 +208,35 @@ def test_every_further_question_set_passes_the_checker(built_index, path):
     loaded = load_questions(path)
     assert loaded.skipped == [] and loaded.warnings == []
     assert [str(p) for p in check_questions(loaded.questions, load_index(built_index, with_vectors=False))] == []
+
+
+@pytest.fixture(scope="module")
+def ext_index(tmp_path_factory):
+    """The bundled corpus plus eval/corpus_ext/ (fake embedder: the checker needs only the cleaned texts)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_ext_index", ROOT / "eval" / "build_ext_index.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    root = tmp_path_factory.mktemp("ext")
+    assert mod.assemble(root / "corpus") >= 40
+    from assistant.config import Settings
+    from assistant.pipeline import build_from_settings
+
+    build_from_settings(Settings(embedder="fake", sentence_vectors=False), root / "corpus", root / "index")
+    return root / "index"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXT_SETS, ids=lambda p: p.stem)
+def test_ext_question_sets_pass_the_checker(ext_index, path):
+    # Only ids are reported: the test split is not read by anyone tuning the answerer.
+    from assistant.store import load_index
+
+    loaded = load_questions(path)
+    assert loaded.skipped == [] and loaded.warnings == []
+    problems = check_questions(loaded.questions, load_index(ext_index, with_vectors=False))
+    assert [p.id for p in problems] == []
 
 
 def test_bundled_question_set_meets_the_required_shares():

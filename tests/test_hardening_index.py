@@ -38,7 +38,7 @@ def test_manifest_holds_checksums_of_the_build_files(index):
     _, idx = index
     folder = current_build(idx)
     sums = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["checksums"]
-    assert {"chunks.jsonl", "documents.jsonl", "vectors.npy", "dense.faiss"} <= set(sums)
+    assert {"chunks.jsonl", "documents.jsonl", "sentence_vectors.npy", "dense.faiss"} <= set(sums)
     assert any(name.startswith("bm25/") for name in sums)
     assert all(set(v) == {"size", "sha256"} for v in sums.values())
 
@@ -52,7 +52,8 @@ def _damage(path: Path, keep_size: bool) -> None:
         path.write_bytes(b"garbage")
 
 
-@pytest.mark.parametrize("name", ["dense.faiss", "bm25/*", "vectors.npy", "sentence_vectors.npy"])
+@pytest.mark.parametrize("name", ["dense.faiss", "bm25/*", "sentence_spans.npy", "sentence_vectors.npy", "tokens.npy",
+                                  "doc_tables.jsonl", "changes.json"])
 @pytest.mark.parametrize("keep_size", [True, False], ids=["same-size", "truncated"])
 def test_plain_build_repairs_a_damaged_file(index, name, keep_size):
     corpus, idx = index
@@ -70,7 +71,8 @@ def test_plain_build_repairs_a_damaged_file(index, name, keep_size):
     assert ask.exit_code == 0 and "6:3:1" in json.loads(ask.stdout)["answer"]
 
 
-@pytest.mark.parametrize("name", ["vectors.npy", "sentence_vectors.npy"])
+# Chunk vectors live only in dense.faiss (index format 2).
+@pytest.mark.parametrize("name", ["dense.faiss", "sentence_vectors.npy"])
 def test_empty_vector_file_gives_the_damaged_message_everywhere(index, name):
     corpus, idx = index
     (current_build(idx) / name).write_bytes(b"")

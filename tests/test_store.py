@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
+from assistant.retrieve.dense import DenseIndex
 from assistant.store import POINTER, IndexError_, IndexWriter, current_build, ensure_writable, load_index, read_manifest
 
 
@@ -47,9 +48,9 @@ CORRUPTIONS = {
     "chunks line garbled": lambda b: _garble(b / "chunks.jsonl", (b / "chunks.jsonl").read_text() + "{oops\n"),
     "chunk with unknown field": lambda b: _garble(b / "chunks.jsonl", (b / "chunks.jsonl").read_text() + '{"x": 1}\n'),
     "chunk missing": lambda b: _garble(b / "chunks.jsonl", "".join((b / "chunks.jsonl").read_text().splitlines(True)[1:])),
-    "vectors garbled": lambda b: (b / "vectors.npy").write_bytes(b"garbage"),
-    "vectors wrong count": lambda b: np.save(b / "vectors.npy", np.zeros((3, 4), np.float32)),
-    "vectors pickled objects": lambda b: np.save(b / "vectors.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True),
+    "vectors garbled": lambda b: (b / "dense.faiss").write_bytes(b"garbage"),
+    "vectors wrong count": lambda b: DenseIndex.build(np.eye(4, dtype=np.float32)[:3]).save(b / "dense.faiss"),
+    "vector rows pickled objects": lambda b: np.save(b / "dense_rows.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True),
     "format version": lambda b: _garble(b / "manifest.json", json.dumps({**json.loads((b / "manifest.json").read_text()), "format_version": 99})),
 }
 
@@ -130,4 +131,6 @@ def test_ensure_writable(tmp_path):
 def test_no_pickle_files_in_a_build(built_index):
     names = {p.name for p in live(built_index).rglob("*")}
     assert not {n for n in names if n.endswith((".pkl", ".pickle"))}
-    assert {"manifest.json", "documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25"} <= names
+    assert {"manifest.json", "documents.jsonl", "chunks.jsonl", "dense.faiss", "bm25", "tokens.npy", "idf.json",
+            "forms.jsonl", "sentence_spans.npy"} <= names
+    assert "vectors.npy" not in names  # each chunk vector is stored once, in dense.faiss

@@ -56,6 +56,13 @@ class IdfTable:
         self.n = max(n, 1)
         self.df = df
 
+    @classmethod
+    def from_counts(cls, paragraphs: int, df: dict[str, int]) -> "IdfTable":
+        """The table from counts computed at build time (tables.py), without tokenising the corpus."""
+        table = cls((), lambda _: [])
+        table.n, table.df = max(paragraphs, 1), df
+        return table
+
     def __call__(self, token: str) -> float:
         # A word the corpus never uses is usually the asker's paraphrase ("大夫", "定盘子"), not a rarer fact:
         # it weighs like a rare known word (df 3), not the rarest, so it cannot swamp the words that do match.

@@ -41,7 +41,8 @@ class ExtractiveAnswerer:
     """
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
-                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None):
+                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None,
+                 tables=None):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
@@ -64,15 +65,26 @@ class ExtractiveAnswerer:
         self._corpus_key: tuple[str, ...] | None = None
         self._idf: IdfTable | None = None
         self._forms: dict[str, str] = {}
+        self._number_forms: tuple[str, ...] | None = None
+        # The index's build-time tables (tables.CorpusTables): idf counts and document forms without a corpus scan.
+        self.tables = tables
 
     # ---- per-corpus caches ---------------------------------------------------------------------
     def _prepare(self, docs: Mapping[str, DocRecord]) -> None:
         key = tuple(sorted(docs))
         if key == self._corpus_key:
             return
-        paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
-        self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
-        self._focus = DocumentFocus(docs)
+        counts = self.tables.idf_counts() if self.tables is not None else None
+        forms = self.tables.forms_for(docs) if counts is not None else None
+        if forms is not None:
+            self._idf = IdfTable.from_counts(*counts)
+            self._focus = DocumentFocus(docs, text_forms=forms[0])
+            self._number_forms = tuple(forms[1].values())
+        else:  # documents given without an index (tests, an old index): computed here once
+            paragraphs = [p for d in docs.values() for p in d.text.split("\n") if p.strip()]
+            self._idf = IdfTable(paragraphs, self.lexicon.tokenize)
+            self._focus = DocumentFocus(docs)
+            self._number_forms = None
         self._forms = self._focus.text_forms  # each document's text in match_form
         self._corpus_key = key
 
@@ -125,7 +137,7 @@ class ExtractiveAnswerer:
                 log.debug("abstain on %r: no document mentions %s", question, absent or info.regions)
                 return self._abstain(question, hits, info, shown_trad)
             ranked = local
-        issue = check_premises(info, ranked, list(self._forms.values()))
+        issue = check_premises(info, ranked, list(self._forms.values()), number_forms=self._number_forms)
         learned = learned_confidence(ranked) if self.scorer is not None else None
         sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""

@@ -30,8 +30,10 @@ class DocumentFocus:
     ['<doc id of the 裕安区 document>', '<doc id of 秦永方's article>']
     """
 
-    def __init__(self, docs: Mapping[str, DocRecord]) -> None:
-        self.text_forms = {doc_id: match_form(d.text) for doc_id, d in docs.items()}
+    def __init__(self, docs: Mapping[str, DocRecord], text_forms: Mapping[str, str] | None = None) -> None:
+        # Each document's text in match form; an index brings them computed at build time (tables.py).
+        self.text_forms = dict(text_forms) if text_forms is not None else {
+            doc_id: match_form(d.text) for doc_id, d in docs.items()}
         self._meta = {doc_id: match_form(f"{d.title}{d.kind}{d.region}{d.issuer}") for doc_id, d in docs.items()}
         # Who wrote it and what kind of text it is: words that name a document rather than its subject.
         self._source = {doc_id: (match_form(d.kind), match_form(d.issuer)) for doc_id, d in docs.items()}

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
 from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, PERSON_TITLES, RATIO_RE, Claim, QuestionInfo, number_form
@@ -42,8 +43,10 @@ def _same_kind_facts(claim: Claim, text: str) -> list[str]:
     return [m.group(0) for m in _fact_matches(claim, t2s(text))]
 
 
-def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: list[str], top: int = 4) -> PremiseIssue | None:
-    """The first contradiction found between the question and the best evidence, if any.
+def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: list[str], top: int = 4,
+                   number_forms: Sequence[str] | None = None) -> PremiseIssue | None:
+    """The first contradiction found between the question and the best evidence, if any. `number_forms` are
+    the corpus forms with numerals as digits when the index has them (tables.number_form_of), else computed here.
 
     A claimed ratio, percentage or number that appears nowhere in the corpus while the best evidence
     states a different value of the same kind; a quoted phrase the documents word differently; or a
@@ -57,7 +60,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         return issue
     for claim in info.claims:
         if any(k in form for k in (claim.key, _age_in_years(claim.key))
-               for form in (*corpus_forms, *_number_forms(tuple(corpus_forms)))):
+               for form in (*corpus_forms, *(number_forms if number_forms is not None
+                                             else _number_forms(tuple(corpus_forms))))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
             issue = (_local_conflict(claim, best[:2], siblings, info.simplified) or _misattributed(claim, info, best[:2])
                      or other_actor(claim, info, best[:2]))

@@ -78,6 +78,9 @@ class Retriever:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()
         self._last = threading.local()  # this thread's latest query and its vector
+        self._fields: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        for key in ("source", "kind", "region"):  # the filters the CLI, API and web offer
+            self._field(key)
 
     def available_modes(self) -> list[str]:
         modes = []
@@ -91,7 +94,19 @@ class Retriever:
             modes.append("hybrid")
         return modes
 
+    def _field(self, key: str) -> tuple[np.ndarray, dict[str, int]]:
+        """(code of every chunk's value, code of each value) for one chunk field, computed once."""
+        have = self._fields.get(key)
+        if have is None:
+            codes: dict[str, int] = {}
+            values = (str(getattr(c, key, "") or "") for c in self.chunks)
+            arr = np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32, count=len(self.chunks))
+            have = self._fields[key] = (arr, codes)
+        return have
+
     def _mask(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
+        """Chunks the filters keep, as a boolean array: per-field codes make it a comparison of small ints.
+        A region matches by containment ("裕安" keeps "安徽省六安市裕安区"), other fields by equality."""
         if not filters:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
@@ -99,13 +114,12 @@ class Retriever:
             if wanted in (None, "", [], ()):
                 continue
             values = [wanted] if isinstance(wanted, str) else list(wanted)
-            for i, c in enumerate(self.chunks):
-                have = str(getattr(c, key, "") or "")
-                if key == "region":
-                    ok = any(v and v in have for v in values)
-                else:
-                    ok = have in values
-                mask[i] &= ok
+            arr, codes = self._field(key)
+            if key == "region":
+                ok = [i for have, i in codes.items() if any(v and v in have for v in values)]
+            else:
+                ok = [codes[v] for v in values if isinstance(v, str) and v in codes]
+            mask &= np.isin(arr, np.asarray(ok, dtype=np.int32))
         return mask
 
     def keyword_scores(self, query: str) -> np.ndarray:
@@ -154,14 +168,13 @@ class Retriever:
             scores = self.keyword_scores(query)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
-            order = [int(i) for i in np.argsort(-scores, kind="stable")[:n_cand] if scores[i] > 0]
+            order = [int(i) for i in top_indices(scores, n_cand) if scores[i] > 0]
             bm25_map = {i: float(scores[i]) for i in order}
         if mode in ("dense", "hybrid"):
             qv = self.query_vector(query)
-            want = self.dense.size if mask is not None else n_cand
-            ids, sims = self.dense.search(qv, want)
-            pairs = [(int(i), float(s)) for i, s in zip(ids, sims) if mask is None or mask[int(i)]][:n_cand]
-            dense_map = dict(pairs)
+            # A filter restricts the dense search itself (not k = every chunk, then dropping most of them).
+            ids, sims = self.dense.search(qv, n_cand) if mask is None else self.dense.search(qv, n_cand, mask=mask)
+            dense_map = {int(i): float(s) for i, s in zip(ids, sims)}
         if mode == "hybrid":
             # Each side ranks the union of both candidate lists, so a chunk one side ranks first but the other
             # ranks 31st gets its real second rank instead of none (which used to sink keyword-exact hits).
@@ -233,6 +246,23 @@ class Retriever:
             spans.setdefault(c.doc_id, []).append((c.start, c.end))
             kept.append(i)
         return kept
+
+
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first, equal scores in index order: what a stable sort of all scores
+    gives, at the cost of a partition (argpartition) rather than a sort of the whole corpus.
+
+    >>> top_indices(np.array([1.0, 3.0, 3.0, 2.0]), 2).tolist()
+    [1, 2]
+    """
+    if n <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64)
+    if n >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    kth = scores[np.argpartition(-scores, n - 1)[n - 1]]  # the n-th highest value
+    above = np.flatnonzero(scores > kth)
+    picked = np.concatenate([above, np.flatnonzero(scores == kth)[: n - len(above)]])
+    return picked[np.argsort(-scores[picked], kind="stable")]
 
 
 class CrossEncoderReranker:
