@@ -50,8 +50,10 @@ class ExtractiveAnswerer:
         # semantic(question, sentences) -> similarities (None where unknown), e.g. answer.semantic.SentenceVectors
         self.semantic = semantic
         self.semantic_weight = semantic_weight
-        # scorer: an answer.scorer.LearnedScorer (None = the rules); notice: shown when a model could not be loaded.
-        self.scorer, self.notice = scorer, notice
+        # scorer: an answer.scorer.LearnedScorer that replaces the rule weights and the abstention floor; None =
+        # the rules. notice: shown with every answer when a configured model could not be loaded.
+        self.scorer = scorer
+        self.notice = notice
         self.lexicon = lexicon
         self.max_chars = max_chars
         self.threshold = threshold
@@ -123,10 +125,10 @@ class ExtractiveAnswerer:
             ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()))
         learned = learned_confidence(ranked) if self.scorer is not None else None
-        sure, floor = (evidence_strength(ranked), self.threshold) if learned is None else (learned, self.scorer.threshold)
+        sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""
         if issue is None:
-            reason = abstain_reason(info, ranked, hits, threshold=floor,
+            reason = abstain_reason(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
                                     mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
                                     synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
                                     confidence=learned)
@@ -216,7 +218,8 @@ class ExtractiveAnswerer:
         for s, sim in zip(ranked, sims):
             s.similarity = sim
         if self.scorer is not None and info is not None:
-            t0, ranked = time.perf_counter(), self.scorer.rescore(info, ranked)
+            t0 = time.perf_counter()
+            ranked = self.scorer.rescore(info, ranked)
             self._scorer_ms = getattr(self, "_scorer_ms", 0.0) + (time.perf_counter() - t0) * 1000
             return ranked
         if not self.semantic_weight:
