@@ -89,30 +89,35 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
     return rows
 
 
-def training_arrays(rows: dict, keep: list[int], negatives: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xs, ys, gs = [], [], []
+def training_arrays(rows: dict, keep: list[int], negatives: str) -> tuple[np.ndarray, ...]:
+    xs, ys, gs, rs = [], [], [], []
     for i in keep:
         y = rows["y"][i]
         mask = np.ones(len(y), dtype=bool) if negatives == "all" else (rows["share"][i] | (y > 0))
         xs.append(rows["x"][i][mask])
         ys.append(y[mask])
         gs.append(np.full(int(mask.sum()), i))
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(gs)
+        rs.append(rows["rule"][i][mask] if "rule" in rows else np.zeros(int(mask.sum())))
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(gs), np.concatenate(rs)
 
 
 def fit(rows: dict, keep: list[int], l2: float, negatives: str, kind: str, threshold: float = 0.0) -> LearnedScorer:
     """pointwise: logistic regression on the labels. listwise: a ranking score (softmax per question), then
     calibrated to a probability by a logistic fit on that score (Platt), which keeps the model one logistic."""
-    x, y, g = training_arrays(rows, keep, negatives)
+    x, y, g, rule = training_arrays(rows, keep, negatives)
     if kind == "pointwise":
         coef, bias, mean, std = fit_logistic(x, y, l2=l2)
-        return LearnedScorer(coef, bias, mean, std, threshold)
-    beta, mean, std = fit_listwise(x, y, g, l2=l2)
-    score = ((x - mean) / std) @ beta
-    a, b, m1, s1 = fit_logistic(score[:, None], y, l2=0.0)
-    # p = sigmoid(a * (score - m1) / s1 + b) = sigmoid(score * a/s1 + (b - a m1 / s1))
-    scale = float(a[0] / s1[0])
-    return LearnedScorer(beta * scale, float(b - scale * m1[0]), mean, std, threshold)
+    else:
+        beta, mean, std = fit_listwise(x, y, g, l2=l2)
+        score = ((x - mean) / std) @ beta
+        a, b, m1, s1 = fit_logistic(score[:, None], y, l2=0.0)
+        # p = sigmoid(a * (score - m1) / s1 + b) = sigmoid(score * a/s1 + (b - a m1 / s1))
+        k = float(a[0] / s1[0])
+        coef, bias = beta * k, float(b - k * m1[0])
+    # The learned logit on the rule scores' scale (least squares), for the answerer's relative thresholds.
+    z = ((x - mean) / std) @ coef + bias
+    slope, intercept = np.polyfit(z, rule, 1) if rule.std() > 0 else (1.0, 0.0)
+    return LearnedScorer(coef, bias, mean, std, threshold, max(float(slope), 1e-3), float(intercept))
 
 
 def top1(rows: dict, idx: list[int], scores: list[np.ndarray]) -> float:
@@ -173,6 +178,7 @@ def main() -> int:
     ap.add_argument("--model", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--cache", default="", help="features collected once are kept here (npz + json) and reused")
     ap.add_argument("--no-abstention", action="store_true", help="skip the abstention pass (ranking figures only)")
+    ap.add_argument("--threshold", type=float, default=0.0, help="with --no-abstention: the threshold to ship")
     ap.add_argument("--seed", type=int, default=0, help="fixes the fold order (the fit itself is deterministic)")
     ap.add_argument("--report", default="", help="also write the dev figures and curve here (JSON)")
     args = ap.parse_args()
@@ -215,13 +221,13 @@ def main() -> int:
     print("  per file (rules/learned):", ", ".join(per_file))
 
     # Abstention, cross-validated: each question answered by its fold's model with the floor open (threshold 0).
-    curve, best = [], {"t": settings.abstain_threshold, "abstention": float("nan"), "false_abstention": float("nan")}
+    curve, best = [], {"t": args.threshold, "abstention": float("nan"), "false_abstention": float("nan")}
     if not args.no_abstention:
         answerer = assistant.answerer
         conf, gate, answerable = [], [], []
         for i in range(n):
             m = fold_model[rows["file"][i]]
-            answerer.scorer = LearnedScorer(m.coef, m.bias, m.mean, m.std, 0.0)
+            answerer.scorer = LearnedScorer(m.coef, m.bias, m.mean, m.std, 0.0, m.scale, m.offset)
             ans = assistant.ask(rows["question"][i])
             conf.append(ans.confidence if ans.confidence is not None else 0.0)
             gate.append(ans.gate)
@@ -234,11 +240,11 @@ def main() -> int:
     cpu = time.process_time() - cpu0
     dev = {"questions": n, "answerable_with_gold_in_pool": len(answerable_idx),
            "top1_rules": round(rule_top1, 4), "top1_learned_cv": round(learned_top1, 4),
-           "threshold": best["t"], "abstention_cv": round(best["abstention"], 4),
-           "false_abstention_cv": round(best["false_abstention"], 4)}
+           "threshold": best["t"], "abstention_cv": None if np.isnan(best["abstention"]) else round(best["abstention"], 4),
+           "false_abstention_cv": None if np.isnan(best["false_abstention"]) else round(best["false_abstention"], 4)}
     meta = {"trained_on": [f"{p}:{s}" for p, s in files], "l2": args.l2, "negatives": args.negatives, "fit": args.model,
             "seed": args.seed, "dev_cv": dev}
-    model = LearnedScorer(final.coef, final.bias, final.mean, final.std, best["t"], meta=meta)
+    model = LearnedScorer(final.coef, final.bias, final.mean, final.std, best["t"], final.scale, final.offset, meta=meta)
     Path(args.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.report:
         Path(args.report).write_text(json.dumps({"dev": dev, "curve": curve}, ensure_ascii=False, indent=1),

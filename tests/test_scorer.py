@@ -55,7 +55,7 @@ def test_trained_scorer_ranks_the_answer_over_a_word_sharing_distractor():
     rescored = LearnedScorer.load().rescore(info, ranked)
     assert rescored[0].text == answer
     assert rescored[0].prob > rescored[1].prob + 0.1
-    assert rescored[0].score == pytest.approx(LearnedScorer.load().scale * rescored[0].prob)
+    assert rescored[0].score > rescored[1].score
 
 
 def test_features_row_per_sentence_in_feature_order():

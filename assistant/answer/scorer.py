@@ -91,8 +91,12 @@ def features(info: QuestionInfo, sentences: Sequence[Sentence]) -> np.ndarray:
 class LearnedScorer:
     """Logistic model over FEATURES (standardised); `threshold` is the abstention floor on its probability.
 
+    The sentence score the answerer works with is `scale * logit + offset`: the learned order, on the scale of the
+    rule scores (fitted by least squares at training), so the selection of further sentences (a share of the best
+    score) keeps the meaning it was tuned with. The probability itself decides abstention.
+
     >>> scorer = LearnedScorer.load()                        # doctest: +SKIP
-    >>> ranked = scorer.rescore(info, ranked)                 # best first; s.prob set, s.score = scale * prob
+    >>> ranked = scorer.rescore(info, ranked)                 # best first; s.prob and s.score set
     """
 
     coef: np.ndarray
@@ -100,7 +104,8 @@ class LearnedScorer:
     mean: np.ndarray
     std: np.ndarray
     threshold: float
-    scale: float = 2.0
+    scale: float = 1.0
+    offset: float = 0.0
     meta: dict | None = None
 
     # ---- loading ------------------------------------------------------------------------------
@@ -116,16 +121,17 @@ class LearnedScorer:
                               f"({len(names or [])} vs {len(FEATURES)}); retrain with eval/train_scorer.py")
         try:
             coef, mean, std = (np.asarray(data[k], dtype=np.float64) for k in ("coef", "mean", "std"))
-            bias, threshold, scale = float(data["bias"]), float(data["threshold"]), float(data.get("scale", 2.0))
+            bias, threshold = float(data["bias"]), float(data["threshold"])
+            scale, offset = float(data.get("scale", 1.0)), float(data.get("offset", 0.0))
         except (KeyError, TypeError, ValueError) as exc:
             raise ScorerError(f"scorer file lacks or garbles a field ({type(exc).__name__}: {exc})") from exc
         if not (coef.shape == mean.shape == std.shape == (len(FEATURES),)):
             raise ScorerError("scorer weights do not match the feature count")
         if not all(np.isfinite(a).all() for a in (coef, mean, std)) or not math.isfinite(bias) or (std <= 0).any():
             raise ScorerError("scorer weights are not finite numbers (or a scale is not positive)")
-        if not 0.0 <= threshold <= 1.0 or not scale > 0:
+        if not 0.0 <= threshold <= 1.0 or not scale > 0 or not math.isfinite(offset):
             raise ScorerError("scorer threshold must be within [0, 1] and its scale positive")
-        return cls(coef, bias, mean, std, threshold, scale, data.get("meta") or {})
+        return cls(coef, bias, mean, std, threshold, scale, offset, data.get("meta") or {})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "LearnedScorer":
@@ -142,21 +148,24 @@ class LearnedScorer:
         return {"format": FORMAT, "version": VERSION, "model": "logistic", "features": list(FEATURES),
                 "coef": [round(float(v), 6) for v in self.coef], "bias": round(self.bias, 6),
                 "mean": [round(float(v), 6) for v in self.mean], "std": [round(float(v), 6) for v in self.std],
-                "threshold": round(self.threshold, 4), "scale": self.scale, "meta": self.meta or {}}
+                "threshold": round(self.threshold, 4), "scale": round(self.scale, 6), "offset": round(self.offset, 6),
+                "meta": self.meta or {}}
 
     # ---- scoring ------------------------------------------------------------------------------
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.std) @ self.coef + self.bias
+
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.std) @ self.coef + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -40, 40)))
 
     def rescore(self, info: QuestionInfo, ranked: list[Sentence]) -> list[Sentence]:
-        """Replace the rule scores with scale x probability, best first (ties keep the passage order)."""
+        """Replace the rule scores with the learned ones, best first (ties keep the passage order)."""
         if not ranked:
             return ranked
-        probs = self.probabilities(features(info, ranked))
-        for s, p in zip(ranked, probs):
-            s.prob = float(p)
-            s.score = self.scale * float(p)
+        z = self.logits(features(info, ranked))
+        for s, v in zip(ranked, z):
+            s.prob = float(1.0 / (1.0 + math.exp(-max(min(v, 40.0), -40.0))))
+            s.score = self.scale * float(v) + self.offset
         return sorted(ranked, key=lambda x: (-x.score, x.rank, x.start))
 
 
