@@ -156,10 +156,11 @@ def merge_tokens(old: TokenTable | None, origin: np.ndarray | None, todo: list[i
         ids[np.repeat(offsets[:-1][reused], lens) + within] = remap[old.ids[np.repeat(starts, lens) + within]]
     for i, toks in zip(todo, fresh):
         ids[offsets[i] : offsets[i + 1]] = [vocab.setdefault(t, len(vocab)) for t in toks]
-    # Only the tokens in use, numbered densely (removed documents leave words no chunk has).
-    used = np.unique(ids)
+    # Only the tokens in use, numbered densely (removed documents leave words no chunk has): a count, not a sort.
+    present = np.bincount(ids, minlength=len(vocab)) > 0
+    renumber = np.cumsum(present) - 1
     words = list(vocab)
-    return TokenTable([words[u] for u in used.tolist()], np.searchsorted(used, ids).astype(np.int32), offsets)
+    return TokenTable([words[u] for u in np.flatnonzero(present).tolist()], renumber[ids].astype(np.int32), offsets)
 
 
 def write_doc_tables(folder: Path, rows: Sequence[Mapping[str, Any] | bytes], forms: Sequence[Mapping[str, Any] | bytes],
