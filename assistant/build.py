@@ -19,8 +19,8 @@ from .retrieve.bm25 import BM25Index
 from .retrieve.dense import EF_CONSTRUCTION, HNSW_M, DenseIndex
 from .integrity import hold_build_lock
 from .store import IndexError_, IndexWriter, ensure_writable, load_reusable
-from .tables import (DOC_TABLES, FORMS, TokenTable, doc_forms, merge_tokens, paragraph_df, read_jsonl_by_doc,
-                     write_doc_tables)
+from .tables import (DOC_TABLES, FORMS, CorpusTables, TokenTable, _loads, doc_forms, merge_tokens, paragraph_df,
+                     read_lines_by_doc, write_doc_tables)
 from .tables import fingerprint as tables_fingerprint
 from .textnorm import t2s
 from .types import Chunk, DocRecord, content_hash
@@ -207,7 +207,7 @@ def build_index(
     sentences = (_embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress, reused_docs)
                  if sentence_vectors else None)
     tokens = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
-    doc_rows, form_rows = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
+    doc_rows, form_rows, idf_base = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
     writer = IndexWriter(index_dir)
     stored = None
     try:
@@ -217,7 +217,7 @@ def build_index(
             writer.write_sentence_table(*sentences)
             report.sentence_vectors = len(sentences[1])
         tokens.save(writer.folder)
-        write_doc_tables(writer.folder, doc_rows, form_rows)
+        write_doc_tables(writer.folder, doc_rows, form_rows, idf_base)
         bm25 = BM25Index.build_table(tokens.ids, tokens.offsets, {t: i for i, t in enumerate(tokens.vocab)})
         if backend is not None:
             stored = backend.write(writer.folder, writer.name, chunks, bm25, vectors)
@@ -287,22 +287,24 @@ def _chunk_tokens(chunks, docs, tokenize, previous, origin, progress: bool) -> T
 
 
 def _doc_tables(documents, tokenize, previous, origin, chunks, progress: bool):
-    """Per-document idf counts and match/number forms; an unchanged document's come from the previous build."""
+    """Per-document idf counts and match/number forms, and the previous build's idf counts with the rows this
+    build drops (see tables.write_doc_tables); an unchanged document's lines are copied from the previous build."""
     reused = {c.doc_id for c, o in zip(chunks, origin) if o >= 0}
-    old_rows: dict[str, dict[str, Any]] = {}
-    old_forms: dict[str, dict[str, Any]] = {}
+    old_rows: dict[str, bytes] = {}
+    old_forms: dict[str, bytes] = {}
     if previous is not None and reused and previous.manifest.get("tables") == tables_fingerprint():
-        old_rows = read_jsonl_by_doc(previous.path / DOC_TABLES)
-        old_forms = read_jsonl_by_doc(previous.path / FORMS)
+        old_rows = read_lines_by_doc(previous.path / DOC_TABLES)
+        old_forms = read_lines_by_doc(previous.path / FORMS)
+    keep = {d for d in reused if d in old_rows and d in old_forms}
     rows, forms = [], []
-    todo = [d for d in documents if not (d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms)]
+    todo = [d for d in documents if d.doc_id not in keep]
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
         bar = tqdm(total=sum(len(d.text) for d in todo), desc="文档表", unit="字", unit_scale=True, leave=False)
     for d in documents:
-        if d.doc_id in reused and d.doc_id in old_rows and d.doc_id in old_forms:
+        if d.doc_id in keep:
             rows.append(old_rows[d.doc_id])
             forms.append(old_forms[d.doc_id])
             continue
@@ -314,7 +316,11 @@ def _doc_tables(documents, tokenize, previous, origin, chunks, progress: bool):
             bar.update(len(d.text))
     if bar:
         bar.close()
-    return rows, forms
+    counts = CorpusTables(previous.path).idf_counts() if keep else None
+    base = None
+    if counts is not None:
+        base = (counts[0], counts[1], [_loads(line) for d, line in old_rows.items() if d not in keep])
+    return rows, forms, base
 
 
 def _dense_index(vectors: np.ndarray, hnsw_threshold: int, previous, origin: list[int]) -> DenseIndex:

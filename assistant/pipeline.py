@@ -252,8 +252,11 @@ class Assistant:
             sides = self._focus.sides(question, terms, regions)
             queries += [(d, sides.get(d, question)) for d in [*sides, *self._focus.pointed(terms, regions)[:3]]]
         if numbered:
-            cited = citing(docno(numbered))
-            queries += [(d, question) for d, form in self._focus.text_forms.items() if cited.search(form)]
+            number = docno(numbered)
+            cited = citing(number)
+            # Both ways of citing contain the number itself: a substring test skips the regex on most documents.
+            queries += [(d, question) for d, form in self._focus.text_forms.items()
+                        if number[1] in form and cited.search(form)]
         extra: list[Hit] = []
         first: dict[str, str] = {}
         for doc_id, query in queries:  # asked for twice, a document keeps its first query (a side's own words)

@@ -156,26 +156,64 @@ def merge_tokens(old: TokenTable | None, origin: np.ndarray | None, todo: list[i
         ids[np.repeat(offsets[:-1][reused], lens) + within] = remap[old.ids[np.repeat(starts, lens) + within]]
     for i, toks in zip(todo, fresh):
         ids[offsets[i] : offsets[i + 1]] = [vocab.setdefault(t, len(vocab)) for t in toks]
-    # Only the tokens in use, numbered densely (removed documents leave words no chunk has).
-    used = np.unique(ids)
+    # Only the tokens in use, numbered densely (removed documents leave words no chunk has): a count, not a sort.
+    present = np.bincount(ids, minlength=len(vocab)) > 0
+    renumber = np.cumsum(present) - 1
     words = list(vocab)
-    return TokenTable([words[u] for u in used.tolist()], np.searchsorted(used, ids).astype(np.int32), offsets)
+    return TokenTable([words[u] for u in np.flatnonzero(present).tolist()], renumber[ids].astype(np.int32), offsets)
 
 
-def write_doc_tables(folder: Path, rows: Sequence[Mapping[str, Any]], forms: Sequence[Mapping[str, Any]]) -> None:
-    """Per-document rows ({"doc_id", "paragraphs", "df"}) and forms, and the summed idf counts."""
-    total, df = 0, {}
-    for r in rows:
+def write_doc_tables(folder: Path, rows: Sequence[Mapping[str, Any] | bytes], forms: Sequence[Mapping[str, Any] | bytes],
+                     base: tuple[int, dict[str, int], Sequence[Mapping[str, Any]]] | None = None) -> None:
+    """Per-document rows ({"doc_id", "paragraphs", "df"}) and forms, and the summed idf counts. A row given as
+    bytes is an unchanged document's line of the previous build, copied as is. `base` is (the previous build's
+    idf counts, the rows it had that this build drops): the sum is then updated rather than recomputed."""
+    if base is not None:
+        total, df = base[0], dict(base[1])
+        for r in base[2]:
+            total -= r["paragraphs"]
+            for tok, c in r["df"].items():
+                left = df.get(tok, 0) - c
+                if left > 0:
+                    df[tok] = left
+                else:
+                    df.pop(tok, None)
+        added = [r for r in rows if not isinstance(r, bytes)]
+    else:
+        total, df = 0, {}
+        added = [_loads(r) if isinstance(r, bytes) else r for r in rows]
+    for r in added:
         total += r["paragraphs"]
         for tok, c in r["df"].items():
             df[tok] = df.get(tok, 0) + c
-    with (folder / DOC_TABLES).open("wb") as fh:
-        for r in rows:
-            fh.write(_dumps(r) + b"\n")
-    with (folder / FORMS).open("wb") as fh:
-        for r in forms:
-            fh.write(_dumps(r) + b"\n")
+    for name, items in ((DOC_TABLES, rows), (FORMS, forms)):
+        with (folder / name).open("wb") as fh:
+            for r in items:
+                fh.write((r if isinstance(r, bytes) else _dumps(r)) + b"\n")
     (folder / IDF).write_bytes(_dumps({"paragraphs": total, "df": df}))
+
+
+_DOC_PREFIX = b'{"doc_id":"'
+
+
+def read_lines_by_doc(path: Path) -> dict[str, bytes]:
+    """The raw lines of a per-document table by doc id (read from the line's start, not parsed); {} when the
+    file is missing or damaged."""
+    out: dict[str, bytes] = {}
+    try:
+        with path.open("rb") as fh:
+            for line in fh:
+                line = line.rstrip(b"\n")
+                if not line.strip():
+                    continue
+                if line.startswith(_DOC_PREFIX):
+                    end = line.index(b'"', len(_DOC_PREFIX))
+                    out[line[len(_DOC_PREFIX) : end].decode("utf-8")] = line
+                else:
+                    out[_loads(line)["doc_id"]] = line
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return out
 
 
 def read_jsonl_by_doc(path: Path) -> dict[str, dict[str, Any]]:

@@ -252,3 +252,18 @@ def _ids_with_placeholder(lists):
             row = [vocab.setdefault("\u2205", len(vocab))]
         out.append(row)
     return out, vocab
+
+
+def test_changed_and_removed_documents_leave_the_idf_counts_of_a_full_build(tmp_path, corpus_copy):
+    index, fresh = tmp_path / "index", tmp_path / "fresh"
+    _build(corpus_copy, index)
+    path = corpus_copy / "002_6dfe7d44fcd50f45.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("医共体", "医疗共同体"), encoding="utf-8")
+    (corpus_copy / "004_94b61b43f1cc49d5.txt").unlink()
+    report = _build(corpus_copy, index)
+    assert report.reprocessed == 1 and report.reused == 3
+    _build(corpus_copy, fresh)
+    a, b = CorpusTables(load_index(index).path), CorpusTables(load_index(fresh).path)
+    assert a.idf_counts() == b.idf_counts()
+    docs = [d.doc_id for d in load_index(fresh).documents]
+    assert a.forms_for(docs) == b.forms_for(docs)

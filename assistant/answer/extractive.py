@@ -126,7 +126,9 @@ class ExtractiveAnswerer:
             # places (a comparison) keeps both documents but needs each place in the evidence.
             # A document the question cites by number ("裕安区…依据的国办发〔2017〕32号文件是哪天发布的") may be
             # described by a document that does not speak of the place.
-            citers = {d for d, form in self._forms.items() if cited is not None and cited.search(form)}
+            # Both ways of citing contain the number itself: a substring test skips the regex on most documents.
+            key = docno(numbered)[1] if numbered else ""
+            citers = {d for d, form in self._forms.items() if cited is not None and key in form and cited.search(form)}
             local = [s for s in ranked if s.doc_id in pointed or s.doc_id in citers
                      or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]

@@ -74,8 +74,9 @@ class BM25Index:
             return cls(model)
         n_docs, n_vocab = len(lens), len(vocab)
         avg_doc_len = lens.mean()
-        pairs, tf = np.unique(np.repeat(np.arange(n_docs, dtype=np.int64), lens) * n_vocab + flat, return_counts=True)
-        doc, tok = pairs // n_vocab, pairs % n_vocab
+        # (token, document) pairs sorted by token then document: the order of the CSC matrix bm25s builds.
+        pairs, tf = np.unique(flat * n_docs + np.repeat(np.arange(n_docs, dtype=np.int64), lens), return_counts=True)
+        tok, doc = pairs // n_docs, pairs % n_docs
         df = np.bincount(tok, minlength=n_vocab)
         idf = np.zeros(n_vocab, dtype=model.dtype)
         for value in np.unique(df[df > 0]).tolist():  # bm25s: math.log per token, stored as float32
@@ -86,10 +87,12 @@ class BM25Index:
         norm = (model.k1 * ((1 - model.b) + model.b * lens.astype(np.float64)[doc] / avg_doc_len)).astype(dt)
         tf = tf.astype(model.dtype).astype(dt)
         scores = (idf[tok].astype(dt) * (tf / (norm + tf))).astype(model.dtype)
-        data, indices, indptr = model._np_csc(data=scores, rows=doc.astype(model.int_dtype),
-                                              cols=tok.astype(model.int_dtype), shape=(n_docs, n_vocab))
+        # What bm25s's _np_csc_python returns for these entries, without sorting them a second time.
+        indptr = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tok, minlength=n_vocab), out=indptr[1:])
         model.nonoccurrence_array = None
-        model.scores = {"data": data.astype(model.dtype), "indices": indices, "indptr": indptr, "num_docs": n_docs}
+        model.scores = {"data": scores.astype(model.dtype), "indices": doc.astype(model.int_dtype), "indptr": indptr,
+                        "num_docs": n_docs}
         if "" not in vocab:
             vocab[""] = max(vocab.values()) + 1
         model.vocab_dict = vocab
