@@ -149,7 +149,8 @@ class Assistant:
 
         # Built with the index; an index built before change records existed gets them from its documents.
         changes = read_changes(index.path)
-        history = ChangeHistory(extract_all(index.documents, index.chunks) if changes is None else changes, lexicon)
+        history = ChangeHistory(extract_all(index.documents, index.chunks) if changes is None else changes, lexicon,
+                                texts=[d.text for d in index.documents])
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
                                       semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,

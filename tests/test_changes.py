@@ -114,3 +114,32 @@ def test_a_question_about_the_old_rule_keeps_its_answer(assistant_over):
     ans = app.ask("原方案的乡镇卫生院住院起付线是多少？")
     assert not ans.abstained, ans.answer
     assert "300元" in ans.citations[0].quote
+
+
+def _history_over(text):
+    from assistant.answer.history import ChangeHistory
+    from assistant.lexicon import default_lexicon
+
+    records = extract_changes("d", text)
+    return ChangeHistory(records, default_lexicon(), texts=[text, "医共体建设要坚持政府主导。\n县医院牵头。"])
+
+
+@pytest.mark.parametrize("question, applies", [
+    ("乡镇卫生院住院起付线是多少？", True),
+    ("乡镇卫生院住院起付线现在是多少钱？", True),
+    ("原方案的乡镇卫生院住院起付线是多少？", False),  # the old rule is asked for
+    ("为什么要调整乡镇卫生院住院起付线？", False),  # a reason, not the value
+    ("乡镇卫生院住院起付线怎么执行？", False),  # a way of doing, not a value
+    ("家庭医生签约服务费是多少？", True),
+    ("县医院住院费用是多少？", False),  # shares only common words with any topic
+])
+def test_which_questions_a_change_record_answers(question, applies):
+    from assistant.answer.analyze import analyze
+    from assistant.answer.evidence import Sentence
+    from assistant.lexicon import default_lexicon
+
+    history = _history_over(SCHEME)
+    lx = default_lexicon()
+    info = analyze(question, lambda q: [t for t in lx.query_tokens(q, expand=False) if len(t) > 1])
+    ranked = [Sentence("d", 0, 10, SCHEME[:10], 1, 0, "")]
+    assert (history.record_for(info, ranked) is not None) == applies

@@ -10,15 +10,20 @@ gives the current value and follows with the one that gave the value it replaced
 """
 from __future__ import annotations
 
+import math
 import re
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..textnorm import match_form, t2s
 from .analyze import QuestionInfo
 from .evidence import Sentence
 
 # Questions that ask for what a rule is (a value, a comparison of before and after), not why it changed or when.
-_ASKS = ("fact", "ratio", "number", "comparison", "how", "yesno")
+_ASKS = ("fact", "ratio", "number", "comparison", "yesno")
+# The questions that ask for a value of each kind: a ratio is asked with 比例/几成 (or compared), an amount with
+# 多少, a rule that stopped ("不再作为…") with 是不是/还…吗.
+_ASKS_FOR = {"ratio": ("ratio", "comparison", "number"), "amount": ("number", "comparison", "fact"),
+             "text": ("yesno", "fact", "comparison")}
 # A question about the earlier rule only ("原方案定的多少") wants that rule, not the current one.
 _EARLIER = re.compile(r"原方案|原来|原先|当初|老方案|旧方案|以前|之前|过去|修订前|调整前|原文件|原规定|起初|最初|早先|省里|省定|省文件")
 # "…的原因有何不同": a question about why, whatever its type, is answered by the reasons, not the values.
@@ -26,16 +31,29 @@ _REASON = re.compile(r"原因|为什么|为何|为啥|理由|考虑|考量|目�
 _NOW = re.compile(r"现在|现行|目前|如今|新方案|新文件|修订后|调整后|改成|改为|改回|调回|后来|最新|前后|变化|新旧|这次|此次|(?<![实出表发体呈展显])现")
 
 
+def _value_kind(value: str) -> str:
+    """"ratio" (6:3:1, 95%), "amount" (600元, 4年) or "text" ("不再作为…")."""
+    if re.search(r"\d\s*[:：∶]\s*\d|[%％]|^百分之", value):
+        return "ratio"
+    return "amount" if re.match(r"\d", value) else "text"
+
+
 class ChangeHistory:
     """Finds the change record a question is about and orders its evidence: current value, then the old one."""
 
-    def __init__(self, records: Sequence, lexicon, min_share: float = 0.5) -> None:
+    def __init__(self, records: Sequence, lexicon, texts: Iterable[str] = (), min_share: float = 0.5) -> None:
         if not 0 < min_share <= 1:
             raise ValueError("min_share must be within (0, 1]")
         self.records = list(records)
         self.lexicon = lexicon
         self.min_share = min_share
         self._topic_terms = [self._content(r.topic) for r in self.records]
+        # How rare each topic word is among the corpus paragraphs: "医共体" and "医保" are in every other one,
+        # "结余" and "包干" name the rule. `texts` are the documents' texts; without them every word weighs 1.
+        paragraphs = [p for t in texts for p in t2s(t).split("\n") if p.strip()]
+        words = set().union(*self._topic_terms) if self._topic_terms else set()
+        self._weight = {w: math.log((1 + len(paragraphs)) / (1 + sum(w in p for p in paragraphs))) + 1.0
+                        if paragraphs else 1.0 for w in words}
         # The words that tell one record's topic from the others' ("包干" against "结余"): a question must
         # name one of them when the topic has any.
         self._keys = [{t for t in terms if not any(t in other for j, other in enumerate(self._topic_terms) if j != i)}
@@ -65,11 +83,17 @@ class ChangeHistory:
         for record, terms, keys in zip(self.records, self._topic_terms, self._keys):
             if record.new.doc_id not in near or not terms:
                 continue
+            if info.qtype not in _ASKS_FOR[_value_kind(record.new.value)]:
+                continue  # "钱是怎么拨的" does not ask for the 结余 ratio
             named = {t for t in terms if t in asked or t in simp}
             # The telling words count only as the question writes them: "打包" is a synonym of "包干", but a
             # question about 打包 need not be about the 包干 ratio.
-            score = (len({t for t in keys if t in simp}), len(named) / len(terms))
-            if len(named) >= 2 and score[1] >= self.min_share and (score[0] or not keys) and score > best_score:
+            told = len({t for t in keys if t in simp})
+            share = len(named) / len(terms)
+            weighted = sum(self._weight[t] for t in named) / sum(self._weight[t] for t in terms)
+            score = (told, weighted)
+            if (len(named) >= 2 and share >= self.min_share and weighted >= self.min_share and (told or not keys)
+                    and score > best_score):
                 best, best_score = record, score
         if best is None:
             return None
