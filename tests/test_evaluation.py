@@ -338,3 +338,21 @@ def test_smoke_run_on_test_split_meets_thresholds(tmp_path):
     print("smoke figures:", {k: round(v, 3) for k, v in got.items()})
     assert not failed, f"below CI thresholds {SMOKE_THRESHOLDS}: {failed}"
     assert s["errors"] == 0
+
+
+def test_baseline_takes_the_package_embedder_in_a_fresh_process(tmp_path):
+    # In a fresh interpreter nothing has registered the embedders as langchain Embeddings yet: the baseline must.
+    import subprocess
+    import sys
+
+    code = (
+        "from assistant.embed import make_embedder\n"
+        "from assistant.evaluation.baseline import NaiveBaseline\n"
+        "from assistant.types import DocRecord\n"
+        "d = DocRecord(doc_id='d1', source='a.txt', title='t', kind='方案', text='医保基金结余按6:3:1分配。' * 20)\n"
+        "b = NaiveBaseline([d], make_embedder('fake'))\n"
+        "print(b.search('结余怎么分配', k=1)[0].title)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.strip() == "t"

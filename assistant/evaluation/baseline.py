@@ -38,7 +38,8 @@ class NaiveBaseline:
             [d.text for d in documents], metadatas=[{"source": d.source, "title": d.title} for d in documents]
         )
         self.chunks = len(docs)
-        self.store = FAISS.from_documents(docs, embedder)
+        # as_langchain: the package's embedders become langchain Embeddings only on request (cold-start cost).
+        self.store = FAISS.from_documents(docs, embedder.as_langchain() if hasattr(embedder, "as_langchain") else embedder)
 
     def search(self, query: str, k: int = 5) -> list[BaselineHit]:
         hits = []
