@@ -279,7 +279,7 @@ def load_reusable(index_dir: Path | str) -> tuple[IndexData | None, list[str]]:
     if {"documents.jsonl", "chunks.jsonl"} & set(damaged):
         return None, damaged
     try:
-        # Vectors are the build's to read (build._load_caches), skipping the damaged ones.
+        # Vectors are the build's to read (build_parts._load_caches), skipping the damaged ones.
         return load_index(index_dir, with_vectors=False, unchecked=frozenset(damaged)), damaged
     except IndexError_ as exc:
         log.warning("previous build unusable, building afresh: %s", exc)

@@ -7,23 +7,22 @@ import time
 from dataclasses import replace
 from typing import Mapping, Sequence
 
-from ..textnorm import is_traditional, match_form, s2t, t2s
+from ..textnorm import match_form, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
 from .abstain import WEAK, abstain_reason, evidence_strength
 from .compound import question_parts, sentences_for_parts
-from .cut import echoes, figures, trim
+from .compose import abstention, compose, in_script
+from .cut import echoes
 from .evidence import SHIFT_ASK, IdfTable, Sentence, has_type_evidence, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .headline import headline_items
-from .outline import (expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run,
-                      strip_heading_number)
+from .outline import expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run
 from .premise import check_premises, miscounted_list, swapped_places
 from .scorer import confidence as learned_confidence
-from .types import Answer, Citation
+from .types import Answer
 
 log = logging.getLogger(__name__)
-ABSTAIN_TEXT = "现有文件中没有找到能回答这个问题的内容。"
 # After a comma or semicolon, or a colon that is not inside a ratio ("6:3:1" stays whole).
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 # "是放在哪本账里讲的", "在哪一部分提到的": the question asks under which heading something is said.
@@ -218,9 +217,9 @@ class ExtractiveAnswerer:
             chosen = chosen + sentences_for_parts(parts, ranked, lambda p: self._rank_part(p, ranked), chosen)
         if issue is None and all(echoes(s.text, info.simplified) for s in chosen):
             return None  # "路线图具体定了哪些节点" answered by the bare heading "要明确路线图,打好组合拳"
-        ans = self._compose(question, info, chosen, docs, shown_trad)
+        ans = compose(question, info, chosen, docs, shown_trad, self.max_chars)
         if issue:
-            ans.premise_note = self._script(issue.note, shown_trad)
+            ans.premise_note = in_script(issue.note, shown_trad)
         return ans
 
     def _rank_part(self, part: str, ranked: list[Sentence]) -> list[tuple[Sentence, float, float]]:
@@ -360,58 +359,9 @@ class ExtractiveAnswerer:
                 covered |= s.covered
         return chosen
 
-    def _compose(self, question: str, info: QuestionInfo, chosen: list[Sentence], docs, trad: bool) -> Answer:
-        citations: list[Citation] = []
-        parts: list[str] = []
-        budget = self.max_chars
-        seen: list[tuple[str, int, int]] = []
-        unique = []
-        for s in chosen:  # the same span reached twice (as evidence and as a heading's body) is cited once
-            if any(d == s.doc_id and s.start < e and b < s.end for d, b, e in seen):
-                continue
-            seen.append((s.doc_id, s.start, s.end))
-            unique.append(s)
-        chosen = unique
-        remaining = budget
-        for i, s in enumerate(chosen):
-            doc = docs[s.doc_id]
-            # The best evidence comes first and may use what the others leave it; the rest share what is left.
-            left = len(chosen) - i - 1
-            per = max(80, remaining - 80 * left if i == 0 else remaining // (left + 1))
-            chunk_section = next((p for a, b, p in doc.sections if a <= s.start < b), "")
-            n = len(citations) + 1
-            citations.append(Citation(n, doc.source, doc.title, chunk_section, s.text, s.start, s.end, doc.doc_id))
-            piece = trim(info, s, per)
-            if not figures(piece) <= figures(s.text):
-                piece = s.text  # a cut never leaves a figure the quote does not state ("6:3" of "6:3:1")
-            piece = strip_heading_number(piece)
-            remaining -= len(piece)
-            parts.append(f"{self._script(piece, trad)}[{n}]")
-        return Answer(question=question, answer="".join(parts), abstained=False, citations=citations, qtype=info.qtype)
-
     def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool,
                  sure: float | None = None, gate: str = "check") -> Answer:
-        related = []
-        for h in hits[:3]:
-            c = h.chunk
-            related.append({"source": c.source, "title": c.title, "section": c.section})
-        return Answer(
-            question=question,
-            answer=self._script(ABSTAIN_TEXT, trad),
-            abstained=True,
-            related=related,
-            qtype=info.qtype if info else "",
-            confidence=sure,
-            gate=gate,
-            notices=[self.notice] if self.notice else [],
-        )
-
-    @staticmethod
-    def _script(text: str, trad: bool) -> str:
-        if trad and is_traditional(text):
-            # Already Traditional: converting again can alter the source ("包干" -> "包乾") and part from the quote.
-            return text
-        return s2t(text) if trad else t2s(text)
+        return abstention(question, hits, info, trad, sure, gate, self.notice)
 
 
 _CONCLUSION_RE = re.compile(r"^(?:因此|所以|综合考虑|为此|鉴于此|基于此|综上|故)")
