@@ -297,3 +297,17 @@ def test_document_numbers_full_and_short():
     assert document_number("123个村卫生室") is None
     assert citing(("", "32")).search("国办发〔2017〕32号") and citing(("2017", "32")).search("国务院发布32号文")
     assert not citing(("2017", "32")).search("皖政办〔2017〕57号")
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("医保基金结余资金按什么比例分配？", "ratio"),
+    ("乡镇卫生院能分到医保结余的几成?", "ratio"),
+    ("结余分配比例", "ratio"),  # a keyword query asks what it names
+    ("政策设计者当初搞药占比考核想达到哪几个目的？", "list"),  # 占比考核 names an indicator
+    ("有人说药占比就是个文字游戏，那真正关键的是啥？", "fact"),  # the ratio word's clause asks nothing
+    ("药占比考核取消了吗？", "yesno"),
+])
+def test_a_ratio_word_is_asked_only_where_its_clause_asks(question, qtype):
+    from assistant.answer.analyze import question_type
+
+    assert question_type(question) == qtype

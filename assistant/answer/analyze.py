@@ -28,6 +28,7 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("yesno", r"是否|有没有|是不是|能不能|可不可以|对吗|吗$|吗？$|吗\?$"),
 ]
 _TYPE_RES = [(name, re.compile(p)) for name, p in _TYPE_PATTERNS]
+_TYPE_RES_BY_NAME = dict(_TYPE_RES)
 
 RATIO_RE = re.compile(r"\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+")
 PERCENT_RE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百点]+")
@@ -110,9 +111,28 @@ class QuestionInfo:
     entities: list[tuple[str, str]] = field(default_factory=list)
 
 
+# A ratio word that names an indicator or a rule ("药占比考核", "包干政策") is the subject, not the ask; nor is one in
+# a clause that asks nothing ("有人说药占比就是个文字游戏，那…是啥"). A ratio is asked by the word itself (几成) or by
+# an ask word in its clause (多少, 什么比例, 怎么分成).
+_RATIO_TERM_RE = re.compile(r"(?:比例|比率|份额|占比|分成|包干|幅度)(?=考核|指标|管控|控制|政策|制度|机制|改革|考评|红线|目标|办法)")
+_RATIO_ASKS_RE = re.compile(r"几成|百分之多少|几比几|率(?:是|为|有|达到|达)?多少")
+_ASK_RE = re.compile(r"多少|几|什么|怎么|怎样|如何|咋|哪|啥|呢")
+
+
+def _asks_ratio(simplified: str) -> bool:
+    if _RATIO_ASKS_RE.search(simplified):
+        return True
+    if not _ASK_RE.search(simplified) and not re.search(r"吗|是否|对不对|是不是", simplified):
+        return True  # a keyword query ("结余分配比例"): the ratio word is all it asks
+    for clause in re.split(r"[，,。；;？?！!]", _RATIO_TERM_RE.sub("", simplified)):
+        if _TYPE_RES_BY_NAME["ratio"].search(clause) and _ASK_RE.search(clause):
+            return True
+    return False
+
+
 def question_type(simplified: str) -> str:
     for name, pattern in _TYPE_RES:
-        if pattern.search(simplified):
+        if pattern.search(simplified) and (name != "ratio" or _asks_ratio(simplified)):
             return name
     return "fact"
 
