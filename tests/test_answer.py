@@ -686,3 +686,22 @@ def test_a_question_about_a_shift_is_answered_by_the_sentence_stating_one(assist
     ans = app.ask("讲话说医保打包付费以后，医院的心思会从哪头转到哪头？")
     assert ans.abstained is False
     assert "重预防" in ans.answer
+
+
+PLACELESS = {
+    "guide.txt": "长期照顾服务懒人包\n"
+                 "长照2.0于2017年推出，服务对象扩大为八类人群。\n"
+                 "失智症患者不论年龄都可以申请长照服务。\n"
+                 "交通接送补助按里程计算，每月最多四趟。\n",
+    "county.txt": "某县医共体实施方案\n广东省某县医共体的结余按6:3:1分配。\n",
+}
+
+
+def test_a_document_that_names_no_place_answers_a_place_question_with_a_note(assistant_over):
+    # The scraped guide never says where it applies; a reader asking about 台湾 is not asking about another place.
+    a = assistant_over(PLACELESS)
+    ans = a.ask("台湾长照2.0是哪一年推出的？")
+    assert not ans.abstained and "2017" in ans.answer
+    assert any("未写明所问地区" in n for n in ans.notices)
+    # A document that names its place is still no answer for another one.
+    assert a.ask("湖南省某县医共体的结余按什么比例分配？").abstained

@@ -64,7 +64,7 @@ QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』�
 # "紧密型县域" and "县级" are not places: the suffix must not start a longer word.
 REGION_SUFFIX_RE = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|自治区|市|县|旗|州|盟))(?![域级委直属长情里城乡]|医院|下来|下的|钱|掉)")
 # Characters that never occur in a place name; a "…市/…县" match containing one is ordinary text.
-_NOT_PLACE = set("的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两不出型关没照改跟联院")
+_NOT_PLACE = set("等的了是在有和这那哪个些说得望觉次去么什怎谁为把被让给对从到与及或而要将该各本全每某其此上下中内外前后里多少几两不出型关没照改跟联院")
 # Levels that end a place name; inside a candidate they mark a match straddling two names (州 is part of names).
 _INNER_LEVELS = set("省区县旗盟")
 _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "全市", "全省", "全县", "地区", "社区", "园区", "景区", "该区", "本区",

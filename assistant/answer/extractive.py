@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from typing import Mapping, Sequence
 
+from ..places import place_names
 from ..textnorm import match_form, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
@@ -67,6 +68,7 @@ class ExtractiveAnswerer:
         self._number_forms: tuple[str, ...] | None = None
         # The index's build-time tables (tables.CorpusTables): idf counts and document forms without a corpus scan.
         self.tables = tables
+        self._no_place: dict[str, bool] = {}  # doc id -> names no place at all (see _placeless)
 
     # ---- per-corpus caches ---------------------------------------------------------------------
     def _prepare(self, docs: Mapping[str, DocRecord]) -> None:
@@ -120,6 +122,7 @@ class ExtractiveAnswerer:
             ranked.sort(key=lambda x: (-x.score, x.rank, x.start))
         # The documents a comparison or an each-of question points at ("讲话…和准格尔旗…").
         pointed = self._focus.pointed(info.terms, info.regions) if wants_each_side(info.simplified) else []
+        place_note = ""
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
@@ -134,10 +137,17 @@ class ExtractiveAnswerer:
             swapped = swapped_places(info, local or ranked, absent, find_regions) if absent else None
             if swapped is not None:
                 return self._answer_with_issue(question, info, ranked, pointed, swapped, docs, shown_trad)
-            if not local or absent:
+            # A document that names no place at all (a scraped page that never says where it is) is not about
+            # another place: when it holds the best evidence, it answers, with a note that the place is unstated.
+            placeless = [s for s in ranked if self._placeless(docs[s.doc_id])] if not local else []
+            if placeless and placeless[0] is ranked[0]:
+                place_note = f"文件未写明所问地区（{'、'.join(info.regions)}），以下依据未注明地区的文件作答，请核对。"
+                ranked, info = placeless, replace(info, regions=[])
+            elif not local or absent:
                 log.debug("abstain on %r: no document mentions %s", question, absent or info.regions)
                 return self._abstain(question, hits, info, shown_trad)
-            ranked = local
+            else:
+                ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()), number_forms=self._number_forms)
         learned = learned_confidence(ranked) if self.scorer is not None else None
         sure = learned if learned is not None else evidence_strength(ranked)
@@ -158,6 +168,8 @@ class ExtractiveAnswerer:
             log.debug("abstain on %r: the evidence only repeats the question", question)
             return self._abstain(question, hits, info, shown_trad, sure)
         ans.confidence, ans.gate = sure, gate
+        if place_note:
+            ans.notices.append(place_note)
         if self.notice:
             ans.notices.append(self.notice)
         return ans
@@ -270,6 +282,14 @@ class ExtractiveAnswerer:
                 seen.add((c.doc_id, s))
                 out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
         return out
+
+    def _placeless(self, doc: DocRecord) -> bool:
+        """No place in the document's metadata nor any known place name in its text."""
+        if (doc.region or "").strip():
+            return False
+        if doc.doc_id not in self._no_place:
+            self._no_place[doc.doc_id] = not place_names(self._forms.get(doc.doc_id, doc.text))
+        return self._no_place[doc.doc_id]
 
     def _mentions(self, doc_id: str, region: str, docs) -> bool:
         core = place_core(region)
