@@ -54,6 +54,12 @@ def test_no_lead_when_the_first_sentence_already_states_it_briefly():
     assert lead_line(ans, {"d1": DOC}, lambda t: t) == ""
 
 
+def test_a_first_sentence_that_states_the_value_briefly_stands_as_the_lead():
+    ans = _answer("结余按6:3:1分配。[1]原方案为4:3:3,后来改了。[1]", quote="结余按6:3:1分配。原方案为4:3:3,后来改了。")
+    readable(ans, {"d1": DOC})
+    assert ans.answer == "结余按6:3:1分配。[1]\n原方案为4:3:3，后来改了。[1]"
+
+
 def test_no_lead_for_questions_that_ask_no_value():
     ans = _answer("因此,要加强医共体建设,推进分级诊疗,促进优质资源下沉。[1]", qtype="how", quote="因此,要加强医共体建设。")
     readable(ans, {"d1": DOC})

@@ -93,6 +93,10 @@ def _source_label(doc, quotes: str) -> str:
     return f"（{'·'.join(bits)}）" if bits else ""
 
 
+def _states_value_briefly(qtype: str, sentence: str) -> bool:
+    return len(sentence) <= _SHORT_FIRST and _value(qtype, sentence) is not None
+
+
 def lead_line(answer, docs: Mapping[str, object], script) -> str:
     """The one-line direct answer for a value question, '' when the evidence gives none or the answer's first
     sentence already states it briefly. `script(text)` puts quote text into the answer's script."""
@@ -100,7 +104,7 @@ def lead_line(answer, docs: Mapping[str, object], script) -> str:
     if not patterns or answer.abstained or not answer.citations:
         return ""
     first = _MARKED.match(answer.answer)
-    if first and len(first.group(1)) <= _SHORT_FIRST and _value(answer.qtype, first.group(1)):
+    if first and _states_value_briefly(answer.qtype, first.group(1)):
         return ""
     items: list[tuple[str, int, str]] = []  # (clause, n, doc_id)
     seen: set[str] = set()
@@ -137,5 +141,10 @@ def readable(answer, docs: Mapping[str, object], script=lambda text: text) -> No
     lead = lead_line(answer, docs, script)
     if lead:
         answer.answer = f"{lead}\n{body}"
+    elif len(pieces) > 1 and _states_value_briefly(answer.qtype, pieces[0][0]):
+        # The first sentence is itself the direct answer ("新方案建议按省文件规定调整为6:3:1。[1]"): it stands
+        # on its own line, as a lead does, and the supporting sentences follow.
+        first = f"{fullwidth(pieces[0][0])}[{pieces[0][1]}]"
+        answer.answer = f"{first}\n{body[len(first):]}"
     if answer.premise_note:
         answer.premise_note = fullwidth(answer.premise_note)
