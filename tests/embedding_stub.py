@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from assistant.embed import FakeEmbedder
+from openai_stub import LoopbackStub
 
 
-class EmbeddingStub:
+class EmbeddingStub(LoopbackStub):
     """POST /v1/embeddings answered with FakeEmbedder vectors of the requested texts (models named in `models`).
 
     `fail_first` requests get HTTP `fail_status` first (then it answers); `key` set = other bearer keys get 401.
@@ -33,36 +34,8 @@ class EmbeddingStub:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("stub not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def start(self) -> "EmbeddingStub":
-        stub = self
-
-        class Handler(_Handler):
-            owner = stub
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="embedding-stub", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "EmbeddingStub":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+    thread_name = "embedding-stub"
 
     def answer(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -113,3 +86,6 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with owner._lock:
                 owner.in_flight -= 1
+
+
+EmbeddingStub.handler = _Handler

@@ -22,7 +22,41 @@ class StubHTTPError(Exception):
         self.message = message
 
 
-class OpenAIStub:
+class LoopbackStub:
+    """A threaded HTTP server on 127.0.0.1 (a free port) whose handler class knows its stub as `owner`;
+    a context manager. Subclasses name their handler base class and thread."""
+
+    handler: type[BaseHTTPRequestHandler]
+    thread_name = "stub"
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("stub not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self):
+        Handler = type("Handler", (self.handler,), {"owner": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, name=self.thread_name, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class OpenAIStub(LoopbackStub):
     """POST /v1/chat/completions answered by the behaviour named in the request's `model`.
 
     Non-stream requests get a chat.completion JSON object; `stream: true` gets chat.completion.chunk
@@ -42,39 +76,12 @@ class OpenAIStub:
         self.piece_chars = piece_chars
         self.requests: list[dict[str, Any]] = []
         self.release = threading.Event()  # lets `hang` behaviours finish when the stub stops
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("stub not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def start(self) -> "OpenAIStub":
-        stub = self
-
-        class Handler(_Handler):
-            owner = stub
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="openai-stub", daemon=True)
-        self._thread.start()
-        return self
+    thread_name = "openai-stub"
 
     def stop(self) -> None:
         self.release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "OpenAIStub":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        super().stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -207,3 +214,6 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+OpenAIStub.handler = _Handler
