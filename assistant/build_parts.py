@@ -139,8 +139,6 @@ def _load_caches(previous, damaged: set[str] = frozenset()) -> None:
     from .tables import _loads as loads
 
     folder = previous.path
-    if {"embed_keys.json", "dense.faiss"} & damaged:
-        previous.vectors = None
     if {"sentences.json", "sentence_vectors.npy", "sentence_spans.npy", "sentence_docs.json"} & damaged:
         previous.extra.pop("sentence_index", None)
     try:
