@@ -149,8 +149,10 @@ class Assistant:
 
         # Built with the index; an index built before change records existed gets them from its documents.
         changes = read_changes(index.path)
+        tables = index.extra.get("tables")
+        counts = tables.idf_counts() if tables is not None else None
         history = ChangeHistory(extract_all(index.documents, index.chunks) if changes is None else changes, lexicon,
-                                texts=[d.text for d in index.documents])
+                                texts=[d.text for d in index.documents] if counts is None else (), counts=counts)
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
                                       semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,

@@ -143,3 +143,23 @@ def test_which_questions_a_change_record_answers(question, applies):
     info = analyze(question, lambda q: [t for t in lx.query_tokens(q, expand=False) if len(t) > 1])
     ranked = [Sentence("d", 0, 10, SCHEME[:10], 1, 0, "")]
     assert (history.record_for(info, ranked) is not None) == applies
+
+
+def test_topic_word_weights_come_from_the_build_counts_as_from_the_texts():
+    """The index's paragraph counts give the same weights as a scan of the texts, without the scan at load."""
+    from assistant.answer.history import ChangeHistory
+    from assistant.lexicon import default_lexicon
+    from assistant.tables import paragraph_df
+
+    lexicon = default_lexicon()
+    texts = [SCHEME, "医共体建设要坚持政府主导。\n县医院牵头。\n乡镇卫生院住院起付线另行规定。"]
+    records = extract_changes("d", SCHEME)
+    scanned = ChangeHistory(records, lexicon, texts=texts)
+    counted = [paragraph_df(t, lexicon.tokenize) for t in texts]
+    df: dict[str, int] = {}
+    for _, d in counted:
+        for tok, c in d.items():
+            df[tok] = df.get(tok, 0) + c
+    built = ChangeHistory(records, lexicon, counts=(sum(n for n, _ in counted), df))
+    assert scanned._weight and built._weight == pytest.approx(scanned._weight)
+    assert len(set(scanned._weight.values())) > 1  # rare and common words weigh differently

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
 from ..textnorm import match_form, t2s
@@ -41,23 +42,28 @@ def _value_kind(value: str) -> str:
 class ChangeHistory:
     """Finds the change record a question is about and orders its evidence: current value, then the old one."""
 
-    def __init__(self, records: Sequence, lexicon, texts: Iterable[str] = (), min_share: float = 0.5) -> None:
+    def __init__(self, records: Sequence, lexicon, texts: Iterable[str] = (), min_share: float = 0.5,
+                 counts: tuple[int, Mapping[str, int]] | None = None) -> None:
         if not 0 < min_share <= 1:
             raise ValueError("min_share must be within (0, 1]")
         self.records = list(records)
         self.lexicon = lexicon
         self.min_share = min_share
         self._topic_terms = [self._content(r.topic) for r in self.records]
-        # How rare each topic word is among the corpus paragraphs: "医共体" and "医保" are in every other one,
-        # "结余" and "包干" name the rule. `texts` are the documents' texts; without them every word weighs 1.
-        paragraphs = [p for t in texts for p in t2s(t).split("\n") if p.strip()]
         words = set().union(*self._topic_terms) if self._topic_terms else set()
-        self._weight = {w: math.log((1 + len(paragraphs)) / (1 + sum(w in p for p in paragraphs))) + 1.0
-                        if paragraphs else 1.0 for w in words}
+        # How rare each topic word is among the corpus paragraphs: "医共体" and "医保" are in every other one,
+        # "结余" and "包干" name the rule. `counts` are the build's paragraph counts (index tables); without them
+        # they are counted here from `texts`, the documents' texts (a scan of the whole corpus at every load);
+        # with neither every word weighs 1.
+        if counts is None:
+            paragraphs = [p for t in texts for p in t2s(t).split("\n") if p.strip()]
+            counts = (len(paragraphs), {w: sum(w in p for p in paragraphs) for w in words})
+        n, df = counts
+        self._weight = {w: math.log((1 + n) / (1 + df.get(w, 0))) + 1.0 if n else 1.0 for w in words}
         # The words that tell one record's topic from the others' ("包干" against "结余"): a question must
         # name one of them when the topic has any.
-        self._keys = [{t for t in terms if not any(t in other for j, other in enumerate(self._topic_terms) if j != i)}
-                      for i, terms in enumerate(self._topic_terms)]
+        seen = Counter(t for terms in self._topic_terms for t in terms)
+        self._keys = [{t for t in terms if seen[t] == 1} for terms in self._topic_terms]
 
     def _content(self, text: str) -> set[str]:
         """The topic's words, each once: search-mode compounds ("结余基金") and pieces that straddle two words
