@@ -51,6 +51,7 @@ class BuildReport:
     seconds: float = 0.0
     embedder: str = ""
     sentence_vectors: int = 0
+    sentences_embedded: int = 0
     embed_keys: list[str] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def build_index(
                      origin if same_model else [-1] * len(chunks))
     reused_docs = {c.doc_id for c, o in zip(chunks, origin) if o >= 0} if same_model else set()
     sentences = (_embed_sentences(chunks, by_id, embedder, previous, embed_batch, progress, reused_docs,
-                                  SENTENCE_CHARS) if sentence_vectors else None)
+                                  SENTENCE_CHARS, report) if sentence_vectors else None)
     tokens = _chunk_tokens(chunks, by_id, tokenize, previous, origin, progress)
     doc_rows, form_rows, idf_base = _doc_tables(documents, tokenize, previous, origin, chunks, progress)
     writer = IndexWriter(index_dir)

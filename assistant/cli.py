@@ -149,7 +149,7 @@ def format_build_report(r) -> str:
         return "\n".join(lines)
     lines.append(
         f"读取文档 {r.documents} 个（重新处理 {r.reprocessed}，复用 {r.reused}），段落 {r.chunks} 个，章节 {r.sections} 个；"
-        f"新计算向量 {r.embedded} 个，复用 {r.vectors_reused} 个；句向量 {r.sentence_vectors} 个；用时 {r.seconds} 秒。"
+        f"新计算向量 {r.embedded} 个，复用 {r.vectors_reused} 个；句向量 {r.sentence_vectors} 个（新计算 {r.sentences_embedded} 个）；用时 {r.seconds} 秒。"
     )
     for s in r.skipped:
         lines.append(f"跳过 {s['source']}：{s['reason']}")

@@ -102,10 +102,12 @@ def child_build(corpus: str, index: str, embedder: str, sentence_vectors: bool) 
     t0 = time.perf_counter()
     report = build_from_settings(settings, corpus, index)
     seconds = time.perf_counter() - t0
-    passages = report.embedded + (report.sentence_vectors if report.reprocessed == report.documents else 0)
+    # What the model embedded: new chunk texts and new sentence texts (a text repeated across copies is embedded once).
+    passages = report.embedded + report.sentences_embedded
     # seconds: the whole call, with the embedder and jieba's dictionary loaded first; build_s: the build's own.
     return {"seconds": round(seconds, 2), "build_s": report.seconds, "documents": report.documents, "chunks": report.chunks,
             "reprocessed": report.reprocessed, "embedded": report.embedded, "sentence_vectors": report.sentence_vectors,
+            "sentences_embedded": report.sentences_embedded,
             "passages_per_s": round(passages / seconds, 1) if seconds else None}
 
 
