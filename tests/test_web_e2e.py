@@ -226,6 +226,11 @@ def test_issue17_officials_experience(web_url, width):
             viewer = page.locator("#pa-viewer").inner_text()
             assert "文件：" not in viewer and ".txt" not in viewer and "2020-07-10" in viewer and "裕安区人民政府" in viewer
             assert "六、新方案修改的主要内容" in page.locator("#pa-viewer .pa-src-path").inner_text()
+            # the quote is scrolled into the viewer's own visible area, not left below the document's opening
+            page.wait_for_function(
+                """() => { const h = document.querySelector('#pa-viewer .pa-shown mark.pa-hit');
+                           const b = h.closest('.pa-doc').getBoundingClientRect(), r = h.getBoundingClientRect();
+                           return r.top >= b.top - 1 && r.bottom <= b.bottom + 1; }""", timeout=5000)
             if width <= 500:  # 7. a phone shows the viewer below the chat, at the quote, with a way back on screen
                 page.wait_for_function("""() => { const r = document.querySelector(
                     '#pa-viewer .pa-doc:not([hidden]) mark.pa-hit').getBoundingClientRect();
