@@ -8,6 +8,7 @@ from ..textnorm import match_form, t2s
 from ..types import Hit
 from .analyze import PERSON_TITLES, QuestionInfo, citing, docno, document_number, find_regions
 from .followup import find_entities
+from .slots import unfilled
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
 
@@ -137,6 +138,12 @@ def abstain_reason(
     level = asked_level(simp_q)
     if level and not any(names_place_of_level(level, find_regions(t2s(s.text))) for s in relevant):
         return f"no place of level {level} in evidence"
+    # The asked slot (slots.py) may be filled a little further from the best match than the checks above allow:
+    # the figure often sits in the sentence after the one that names the subject.
+    nearby = [s for s in ranked[:6] if strengths[id(s)] >= 0.6 * best_strength]
+    slot = unfilled(simp_q, [s.text for s in nearby])
+    if slot:
+        return f"no {slot[0]} {slot[1]} in evidence".replace("  ", " ")
     missing = _missing_entities(info, hits[:3], synonyms, corpus_forms)
     if missing:
         return f"entities {missing} absent from evidence"

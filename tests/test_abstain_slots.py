@@ -1,0 +1,103 @@
+"""The asked slot (answer/slots.py): what a question asks for and whether evidence fills it."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.slots import asked_slot, fills, plain, unfilled
+
+
+@pytest.mark.parametrize("question, slot", [
+    ("英国全科医生按人头付费的标准是每人每年多少英镑？", ("money", "")),
+    ("医师每次家访的支付费用是多少？", ("money", "")),
+    ("试点地区住院次均费用下降了多少？", ("money", "change")),
+    ("服务半径具体是几公里？", ("measure", "公里")),
+    ("检验周转时间标准是几小时？", ("measure", "小时")),
+    ("新版目录从哪一天开始执行？", ("day", "")),
+    ("建德分院的院长是谁？", ("post", "院长")),
+    ("有哪几所高校承担培养任务？", ("members", "高校")),
+    ("第一批试点城市有哪些？", ("members", "城市")),
+])
+def test_the_asked_slot(question, slot):
+    assert asked_slot(question) == slot
+
+
+@pytest.mark.parametrize("question", [
+    "个人卫生支出占卫生总费用的比重降到了多少？",  # the share is asked; the fee names what it is a share of
+    "自费病人处方占多少？",                          # 自费 is no fee
+    "DRG付费国家试点在多少个城市启动？",            # 付费 is no fee
+    "遴选了哪几家县级医疗机构？",                    # 县级 qualifies, it is no place asked for
+    "副院长是谁？",                                  # a deputy is not left to the 院长 check
+    "医共体发奖金应该优先照顾哪几类人？",            # 哪几 asks which, not how much
+])
+def test_no_slot_where_the_word_is_not_asked(question):
+    slot = asked_slot(question)
+    assert slot is None or slot[0] not in ("money", "members", "post"), slot
+
+
+def test_an_amount_needs_a_currency_figure():
+    slot = asked_slot("每人每年多少英镑？")
+    assert not fills(slot, "NHS剩余20%的预算用于全科医生薪酬发放。")
+    assert fills(slot, "标准为每人每年80英镑。")
+    assert fills(asked_slot("建设投资是多少？"), "总投资1.2亿元。")
+
+
+def test_a_change_in_cost_may_be_a_share():
+    slot = asked_slot("住院次均费用下降了多少？")
+    assert fills(slot, "次均费用下降了12.5%。")
+    assert not fills(slot, "试点地区已全部进入实际付费。")
+
+
+def test_a_measure_needs_its_unit():
+    slot = asked_slot("服务半径具体是几公里？")
+    assert not fills(slot, "当用户处在上门医生的服务半径时,即能看到医生专车信息。")
+    assert fills(slot, "服务半径为3公里。")
+    assert fills(asked_slot("检验周转时间是几小时？"), "急诊检验两个小时内出报告。")
+
+
+def test_a_day_needs_a_day_not_a_year():
+    slot = asked_slot("新版目录从哪一天开始执行？")
+    assert not fills(slot, "2021年国家医保药品目录调整通过初步审查。")
+    assert fills(slot, "新版目录自2022年1月1日起执行。")
+
+
+def test_a_post_is_not_filled_by_its_deputy():
+    slot = asked_slot("建德分院的院长是谁？")
+    assert not fills(slot, "现任建德分院副院长陈健是普外科专家。")
+    assert fills(slot, "建德分院院长由王明担任。")
+
+
+def test_members_are_named():
+    slot = asked_slot("有哪几所高校承担培养任务？")
+    assert not fills(slot, "省教育厅遴选确定承担培养任务的高校。")
+    assert fills(slot, "由山东医学高等专科学校、菏泽医学专科学校和济南大学承担。")
+    city = asked_slot("第一批试点城市有哪些？")
+    assert not fills(city, "所有试点城市已经全部进入实际付费。")
+    assert fills(city, "首批试点包括北京、天津和上海等城市。")
+
+
+def test_extracted_figures_are_read_as_numbers():
+    assert plain("接管NHS $8 0 \\%$ 的预算") == "接管NHS 80% 的预算"
+    assert fills(asked_slot("下降了多少费用？"), "费用下降 $1 2 \\%$ 。")
+
+
+def test_unfilled_is_none_when_any_text_fills():
+    assert unfilled("服务半径是几公里？", ["服务半径内可叫车。", "半径为5公里。"]) is None
+    assert unfilled("服务半径是几公里？", ["服务半径内可叫车。"]) == ("measure", "公里")
+    assert unfilled("这项政策怎么落实？", ["无关的句子。"]) is None
+
+
+SERVICE = {
+    "didi.txt": (
+        "滴滴医生上门服务报道\n\n"
+        "用户打开滴滴出行APP后,当用户处在上门医生的服务半径时,即能看到滴滴医生专车信息。\n\n"
+        "此次活动在北京、上海两个城市推出,医生均为知名医院的专家。\n"
+    ),
+}
+
+
+def test_a_measure_the_evidence_lacks_is_declined(assistant_over):
+    app = assistant_over(SERVICE)
+    ans = app.ask("滴滴医生的服务半径具体是几公里？")
+    assert ans.abstained is True, ans.answer
+    ans = app.ask("滴滴医生上门服务在哪几个城市推出？")
+    assert ans.abstained is False, ans.answer
