@@ -75,7 +75,7 @@ def _embed(chunks, docs, embedder, previous, batch: int, progress: bool, report:
 
 
 def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: bool, reused_docs: set[str],
-                     chars: int, report=None):
+                     chars: int, report):
     """(document ids, rows (document number, start, end), vectors, keys) for every evidence sentence, so answers
     can rank sentences by meaning too. An unchanged document's rows, vectors and keys are copied from the previous
     build as one block; only the others' sentences are looked up in the cache or embedded. A sentence vector sees the
@@ -113,8 +113,7 @@ def _embed_sentences(chunks, docs, embedder, previous, batch: int, progress: boo
 
     new_vectors, new_keys, embedded = _embed_texts(text, [None] * len(new_spans), embedder, old_keys,
                                                    old[2] if old else None, batch, progress, "计算句向量")
-    if report is not None:
-        report.sentences_embedded = embedded  # the model's work: repeats and cached sentences are not embedded
+    report.sentences_embedded = embedded  # the model's work: repeats and cached sentences are not embedded
     n = sum(hi - lo for _, lo, hi in parts)
     table = np.empty((n, 3), dtype=np.int64)
     vectors = np.empty((n, embedder.dim), dtype=np.float32)

@@ -101,7 +101,7 @@ def asked_slot(simp_q: str) -> tuple[str, str] | None:
     return None
 
 
-def fills(slot: tuple[str, str], text: str, question: str = "") -> bool:
+def fills(slot: tuple[str, str], text: str) -> bool:
     """Does the sentence carry something of the asked slot's kind?"""
     kind, detail = slot
     simp = plain(text)
@@ -114,7 +114,7 @@ def fills(slot: tuple[str, str], text: str, question: str = "") -> bool:
         return bool(_DAY_FILL.search(simp))
     if kind == "post":
         # "院长" is not answered by "副院长" (unless the question asks for the deputy, which _POST_ASK leaves out).
-        return bool(re.search(rf"(?<!副){re.escape(detail)}", simp.replace("副院长", "").replace(f"副{detail}", "")))
+        return detail in simp.replace(f"副{detail}", "")
     if kind == "members":
         if detail in _PLACE_KINDS:
             return len(find_regions(simp)) >= 1
@@ -130,4 +130,4 @@ def unfilled(simp_q: str, texts: Iterable[str]) -> tuple[str, str] | None:
     slot = asked_slot(simp_q)
     if slot is None:
         return None
-    return None if any(fills(slot, t, simp_q) for t in texts) else slot
+    return None if any(fills(slot, t) for t in texts) else slot
