@@ -80,7 +80,7 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
                 rows["qid"].append(q.id)
                 rows["question"].append(q.question)
                 rows["answerable"].append(bool(q.answerable))
-                rows["x"].append(features(info, ranked))
+                rows["x"].append(features(info, ranked, answerer._doc_lengths))
                 rows["y"].append(np.array(labels, dtype=float))
                 rows["rule"].append(np.array([s.score for s in ranked]))
                 rows["share"].append(np.array([s.coverage > 0 for s in ranked]))

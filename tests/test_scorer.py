@@ -149,3 +149,14 @@ def test_training_script_refuses_held_out_files():
     with pytest.raises(SystemExit):
         train.parse_files(["eval/questions_blind8.jsonl"])
     assert train.parse_files(["eval/questions.jsonl:dev"]) == [("eval/questions.jsonl", "dev")]
+
+
+def test_position_features_come_from_the_document_lengths():
+    info, ranked = _ranked("医保基金结余按什么比例分配？", ["医保基金结余按比例分配。", "结余按6:3:1分配。"])
+    cols = [FEATURES.index(n) for n in ("doc_position", "doc_opening", "doc_length")]
+    assert features(info, ranked)[:, cols].tolist() == [[0.0] * 3] * 2  # no lengths known: left at 0
+    x = features(info, ranked, {"d": 1000})
+    first, second = (x[[i for i, s in enumerate(ranked) if s.start == at][0], cols] for at in (0, 12))
+    assert first[0] == 0.0 and first[1] == 1.0      # the document's opening sentence
+    assert second[0] == pytest.approx(0.012) and second[1] == 1.0
+    assert first[2] == pytest.approx(np.log1p(1000) / 10)

@@ -65,6 +65,7 @@ class ExtractiveAnswerer:
         self._corpus_key: tuple[str, ...] | None = None
         self._idf: IdfTable | None = None
         self._forms: dict[str, str] = {}
+        self._doc_lengths: dict[str, int] = {}
         self._number_forms: tuple[str, ...] | None = None
         # The index's build-time tables (tables.CorpusTables): idf counts and document forms without a corpus scan.
         self.tables = tables
@@ -87,6 +88,7 @@ class ExtractiveAnswerer:
             self._focus = DocumentFocus(docs)
             self._number_forms = None
         self._forms = self._focus.text_forms  # each document's text in match_form
+        self._doc_lengths = {d: len(doc.text) for d, doc in docs.items()}  # the learned scorer's position features
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
@@ -252,7 +254,7 @@ class ExtractiveAnswerer:
             s.similarity = sim
         if self.scorer is not None and info is not None:
             t0 = time.perf_counter()
-            ranked = self.scorer.rescore(info, ranked)
+            ranked = self.scorer.rescore(info, ranked, self._doc_lengths)
             self._scorer_ms = getattr(self, "_scorer_ms", 0.0) + (time.perf_counter() - t0) * 1000
             return ranked
         if not self.semantic_weight:

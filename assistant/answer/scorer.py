@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from .evidence import Sentence, has_type_evidence
 log = logging.getLogger(__name__)
 
 FORMAT = "assistant-evidence-scorer"
-VERSION = 1
+VERSION = 2
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "evidence_scorer.json"
 # Shown to users (Chinese) when the model cannot be used; the answers then come from the rule scores.
 FALLBACK_NOTICE = "证据评分模型无法加载，已改用规则评分。"
@@ -38,15 +38,20 @@ FEATURES = (
     "coverage", "context_coverage", "coverage_gap", "covered_terms", "typed", "typed_fact", "prior", "first_chunk",
     "short", "caption", "who", "subject", "shift", "label", "defines", "has_number", "heading", "log_length",
     "echo", "similarity", "similarity_gap", "similarity_rank", "no_similarity",
+    "doc_position", "doc_opening", "doc_length",
 )
+# A news page's opening sentence restates its headline and so shares the most words with any question about the
+# page; where a sentence sits in its document lets the model learn how much that is worth (eval/README.md).
+_OPENING_CHARS = 80
 
 
 class ScorerError(ValueError):
     """A model file the answerer cannot use (missing, not JSON, another format or feature set)."""
 
 
-def features(info: QuestionInfo, sentences: Sequence[Sentence]) -> np.ndarray:
-    """One row per sentence, columns as FEATURES; score_sentences (and similarities) must have run."""
+def features(info: QuestionInfo, sentences: Sequence[Sentence], doc_lengths: Mapping[str, int] | None = None) -> np.ndarray:
+    """One row per sentence, columns as FEATURES; score_sentences (and similarities) must have run.
+    `doc_lengths` (characters per document id) gives the position features; without it they stay 0."""
     from .cut import echoes
 
     n = len(sentences)
@@ -84,6 +89,11 @@ def features(info: QuestionInfo, sentences: Sequence[Sentence]) -> np.ndarray:
             row[col["similarity"]] = sim
             row[col["similarity_gap"]] = top_sim - sim
             row[col["similarity_rank"]] = 1.0 / (1 + known.index(sim))
+        length = (doc_lengths or {}).get(s.doc_id, 0)
+        if length:
+            row[col["doc_position"]] = min(s.start / length, 1.0)
+            row[col["doc_opening"]] = float(s.start < _OPENING_CHARS)
+            row[col["doc_length"]] = math.log1p(length) / 10.0
     return x
 
 
@@ -158,11 +168,12 @@ class LearnedScorer:
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -40, 40)))
 
-    def rescore(self, info: QuestionInfo, ranked: list[Sentence]) -> list[Sentence]:
+    def rescore(self, info: QuestionInfo, ranked: list[Sentence],
+                doc_lengths: Mapping[str, int] | None = None) -> list[Sentence]:
         """Replace the rule scores with the learned ones, best first (ties keep the passage order)."""
         if not ranked:
             return ranked
-        z = self.logits(features(info, ranked))
+        z = self.logits(features(info, ranked, doc_lengths))
         for s, v in zip(ranked, z):
             s.prob = float(1.0 / (1.0 + math.exp(-max(min(v, 40.0), -40.0))))
             s.score = self.scale * float(v) + self.offset
