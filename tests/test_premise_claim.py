@@ -105,3 +105,29 @@ def _words(text: str) -> list[str]:
         out.append(w)
         i += len(w)
     return out
+
+
+def test_a_body_is_not_swapped_for_a_verb():
+    # "承办" / "卫健委": a name on one side and a verb on the other is a paraphrase, not a replaced word
+    a, f = claim_features("论坛是卫健委主办的吧？", [_s("论坛由名医主刀承办的。")], lambda w: True, cut=_words2)
+    assert a.replaced is None
+
+
+def _words2(text: str) -> list[str]:
+    words = ["论坛", "卫健委", "主办", "名医主刀", "承办"]
+    out, i = [], 0
+    while i < len(text):
+        w = next((w for w in words if text.startswith(w, i)), text[i])
+        out.append(w)
+        i += len(w)
+    return out
+
+
+def test_a_change_in_the_other_direction_is_an_opposite():
+    a, f = claim_features("引入竞争后转诊变少了吧？", [_s("竞争的引入导致转诊数量的增加。")], _is_term)
+    assert a.antonym == ("增加", "变少")
+
+
+def test_counts_of_different_things_do_not_conflict():
+    a, f = claim_features("派了20多个专家常驻，是吗？", [_s("8个科室的主任由专家担任。")], _is_term)
+    assert f["fig_conflict"] == 0.0

@@ -99,3 +99,13 @@ def test_a_genuine_yes_no_question_gets_no_note_from_the_shipped_model():
     text = "县医院与乡镇卫生院组建紧密型医共体，人员统一招聘、财务统一管理。"
     ans = _answer("乡镇卫生院跟县医院已经是一家了吗？", text, load())
     assert ans.premise_note is None
+
+
+def test_a_clause_is_quoted_only_for_a_negation_or_a_modality():
+    from assistant.answer.premise_claim import Alignment
+    from assistant.answer.premise_model import note_for
+
+    a = Alignment(_s("而在平台模式里"), "平台可以配送针剂", "而在平台模式里", 0.5, weak_q=True)
+    assert note_for(a) is None  # "可以" on one side only, with nothing that must be: no difference to name
+    a = Alignment(_s("一般不需办理相关手续"), "必须办理手续", "一般不需办理相关手续", 0.5, neg_e=True)
+    assert note_for(a) == "文件的说法是“一般不需办理相关手续”，与问题中“必须办理手续”的说法不同。"

@@ -32,10 +32,11 @@ _FIG_RE = re.compile(
     r"|(?P<pct>\d+(?:\.\d+)?\s*[%％])"
     r"|(?P<cheng>[一二三四五六七八九\d])成"
     r"|(?P<date>(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?)"
-    r"|(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)")
+    r"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)")
 _UNIT_KIND = {"周岁": "岁", "块": "元"}
-# Units that grade or sort rather than count: a figure of one compares only with one of the same thing.
-_GRADES = frozenset("级 类".split())
+# Units that grade or sort rather than count, and 个 that counts anything: a figure of one compares only with one
+# of the same thing ("20多个专家" and "8个科室" are no conflict).
+_GRADES = frozenset("级 类 个".split())
 # Sums are compared in 元 ("2万块" and "12000多元" are both sums, of different size).
 _MONEY = {"万元": 10_000, "万块": 10_000, "亿元": 100_000_000}
 # Characters a word of a replaced pair may not start or end with: particles and function words, whose presence
@@ -171,7 +172,14 @@ def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, s
         return None
     if any(w[0] in _EDGE or w[-1] in _EDGE for w in (qw, ew)):
         return None  # "室的主任" / "室里": a span cut across words, not a word of each side
+    if is_name(qw) != is_name(ew):
+        return None  # "卫健委" / "承办": a body in one and a verb in the other are not one thing said two ways
     return (ew, qw) if is_term(qw) else None
+
+
+def is_name(word: str) -> bool:
+    """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省")."""
+    return word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
 
 
 def _names(text: str, cut: Callable[[str], list[str]]) -> list[str]:
@@ -180,7 +188,7 @@ def _names(text: str, cut: Callable[[str], list[str]]) -> list[str]:
     # A run starts with a word, not a particle glued on ("由" + "浙医二院").
     runs = words + [a + b for a, b in zip(words, words[1:]) if len(a) > 1]
     return [w for w in runs if 2 <= len(w) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w[0] not in _EDGE
-            and any(w.endswith(h) and len(w) > len(h) for h in _HEADS)]
+            and is_name(w)]
 
 
 def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
@@ -197,6 +205,8 @@ def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
     return None
 
 
+# Words that quantify rather than name ("全部", "各省", "所有机构").
+_QUANTIFIERS = set("全各所每该本其此这那某")
 # Heads of one kind: a body named for another ("县市政府" for "中央主管机关") is a swap as much as one of one head.
 _HEAD_KINDS = (("局", "委", "部", "厅", "办", "政府", "机关"), ("大学", "学院"), ("公司", "集团"))
 
@@ -265,11 +275,22 @@ def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
     a.neg_q, a.neg_e = negated(q), negated(e)
     a.strong_q, a.weak_q = bool(STRONG_RE.search(q)), bool(WEAK_RE.search(q))
     a.strong_e, a.weak_e = bool(STRONG_RE.search(e)), bool(WEAK_RE.search(e))
-    for word, opposite in antonyms:
+    for word, opposite in [*antonyms, *_DIRECTIONS]:
         if word in q and opposite in e and word not in e and opposite not in q:
             a.antonym = (opposite, word)
             break
     return a
+
+
+# A change said to go one way where the text says the other ("转诊变少" / "转诊数量的增加").
+_UP = ("增加", "增多", "上升", "升高", "提高", "扩大", "变多", "加大")
+_DOWN = ("减少", "下降", "降低", "缩小", "变少", "减小", "压缩", "减轻")
+_DIRECTIONS = [(u, d) for u in _UP for d in _DOWN] + [(d, u) for u in _UP for d in _DOWN]
+
+
+def modal_differs(a: Alignment) -> bool:
+    """One side says must ("必须", "所有") where the other says may ("鼓励", "可以"), and not both."""
+    return (a.strong_q and a.weak_e and not a.strong_e) or (a.weak_q and a.strong_e and not a.weak_e)
 
 
 FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "fig_support", "replaced",
@@ -299,7 +320,7 @@ def features(a: Alignment | None, simplified: str) -> dict[str, float]:
     f["n_replace"] = min(a.n_replace, 4) / 4
     f["neg_diff"] = float(a.neg_q != a.neg_e)
     f["neg_added"] = float(a.neg_e and not a.neg_q)
-    f["modal_diff"] = float((a.strong_q and a.weak_e and not a.strong_e) or (a.weak_q and a.strong_e and not a.weak_e))
+    f["modal_diff"] = float(modal_differs(a))
     f["antonym"] = float(a.antonym is not None)
     return f
 

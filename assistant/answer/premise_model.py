@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from .evidence import Sentence
 from .premise_acts import PremiseIssue
-from .premise_claim import FEATURES, Alignment, claim_features
+from .premise_claim import FEATURES, Alignment, claim_features, modal_differs
 
 log = logging.getLogger(__name__)
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "premise_model.json"
@@ -29,7 +29,7 @@ def note_for(a: Alignment) -> str | None:
         return f"文件写的是“{a.swapped[0]}”，不是“{a.swapped[1]}”。"
     if a.antonym:
         return f"文件写的是“{a.antonym[0]}”，不是“{a.antonym[1]}”。"
-    if a.neg_q != a.neg_e or a.weak_e != a.weak_q or a.strong_e != a.strong_q:
+    if a.neg_q != a.neg_e or modal_differs(a):
         quote = a.e_clause.strip(" ，,；;。")
         if len(quote) > _QUOTE_MAX:
             return None
