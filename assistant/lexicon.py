@@ -58,6 +58,10 @@ class Lexicon:
         phrases = sorted((w for w in self.filler if len(w) > 1), key=len, reverse=True)
         self._phrase_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
 
+    def words(self, text: str) -> list[str]:
+        """The text cut into words, every character kept: "".join(words(t)) == t (for aligning two texts)."""
+        return list(self._jieba.cut(text))
+
     def tokenize(self, text: str) -> list[str]:
         """Search-mode tokens of Simplified, lower-cased text; punctuation dropped; ratios kept whole."""
         text = t2s(text).lower()

@@ -19,7 +19,8 @@ from .evidence import SHIFT_ASK, IdfTable, Sentence, has_type_evidence, score_se
 from .focus import DocumentFocus, wants_each_side
 from .headline import headline_items
 from .outline import expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run
-from .premise import check_premises, miscounted_list, swapped_places
+from .premise import antonym_pairs, check_premises, miscounted_list, swapped_places
+from .premise_model import default_model
 from .scorer import confidence as learned_confidence
 from .types import Answer
 
@@ -42,7 +43,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
                  semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None,
-                 tables=None):
+                 tables=None, premise_model="default"):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
@@ -70,6 +71,19 @@ class ExtractiveAnswerer:
         # The index's build-time tables (tables.CorpusTables): idf counts and document forms without a corpus scan.
         self.tables = tables
         self._no_place: dict[str, bool] = {}  # doc id -> names no place at all (see _placeless)
+        # The learned premise check (premise_model.py), loaded on first use; None = the rule checks alone.
+        self._premise_model = premise_model
+        self._corpus_text = ""  # every document's match_form, one string: "is this word the documents' term?"
+
+    @property
+    def premise_model(self):
+        if self._premise_model == "default":
+            self._premise_model = default_model()
+        return self._premise_model
+
+    @premise_model.setter
+    def premise_model(self, model) -> None:
+        self._premise_model = model
 
     # ---- per-corpus caches ---------------------------------------------------------------------
     def _prepare(self, docs: Mapping[str, DocRecord]) -> None:
@@ -89,6 +103,7 @@ class ExtractiveAnswerer:
             self._number_forms = None
         self._forms = self._focus.text_forms  # each document's text in match_form
         self._doc_lengths = {d: len(doc.text) for d, doc in docs.items()}  # the learned scorer's position features
+        self._corpus_text = "\n".join(self._forms.values())
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
@@ -151,6 +166,9 @@ class ExtractiveAnswerer:
             else:
                 ranked = local
         issue = check_premises(info, ranked, list(self._forms.values()), number_forms=self._number_forms)
+        if issue is None and self.premise_model is not None:
+            # The rules first (they were written for these documents); the model adds the claims they miss.
+            issue = self.premise_model.check(info.simplified, ranked, self._is_term, antonym_pairs(), self.lexicon.words)
         learned = learned_confidence(ranked) if self.scorer is not None else None
         sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""
@@ -284,6 +302,10 @@ class ExtractiveAnswerer:
                 seen.add((c.doc_id, s))
                 out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
         return out
+
+    def _is_term(self, word: str) -> bool:
+        """The documents use the word: only then may a note name it as the question's (not a paraphrase's) word."""
+        return match_form(word) in self._corpus_text
 
     def _placeless(self, doc: DocRecord) -> bool:
         """No place in the document's metadata nor any known place name in its text."""

@@ -1,0 +1,345 @@
+"""The claim a question asserts, aligned with its best evidence clause; what differs between them, as features."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Callable, Sequence
+
+from ..places import place_names
+from ..textnorm import t2s
+from .analyze import number_form
+from .evidence import Sentence
+from .followup import find_entities
+
+# What asks for confirmation rather than information ("…，对吗", "…是吧"): the rest of the question is asserted.
+ASSERT_RE = re.compile(r"对吗|对吧|对不对|是吗|是吧|是这样吗|是这样吧|是真的吗|没错吧|吧[？?，,。！!]|吧$|听说|据说|是不是|不是吗")
+_TAIL_RE = re.compile(r"(?:[，,]\s*)?(?:这个说法|这种说法|这样)?(?:对吗|对吧|对不对|是吗|是吧|是这样吗|是这样吧|是真的吗|没错吧|"
+                      r"吧|吗|呢)?[？?。！!\s]*$")
+# Words that ask for the answer; a clause with one is the question's ask, not its claim.
+ASK_RE = re.compile(r"什么|哪|多少|怎么|怎样|如何|为什么|为啥|为何|几[个项条种次年月天家名人类级]|啥|谁")
+# Frames around the claim that are not part of it ("听说", "文件说", "是不是").
+_FRAME_RE = re.compile(r"是不是|对不对|听说|据说|有人说|我看到|我听说|报道说|文章说|文件说|文件里说|里说|中说")
+_CLAUSE_RE = re.compile(r"[，,；;。！!？?]|[:：](?!\d)")
+# Negation, with the words that only look negated removed first ("不断", "不少").
+_NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|不良|不够|不利|不久|不一|不等|不定期|非常|非公|无论|并不少")
+NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不")
+STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能|只有|只在|只对|仅|唯一|统一规定")
+WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
+# Figures by kind: a ratio, a percentage, a share in 成, a date, a count with its unit.
+_FIG_RE = re.compile(
+    r"(?P<ratio>\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+)"
+    r"|(?P<pct>\d+(?:\.\d+)?\s*[%％])"
+    r"|(?P<cheng>[一二三四五六七八九\d])成"
+    r"|(?P<date>(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?)"
+    r"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)")
+_UNIT_KIND = {"周岁": "岁", "块": "元"}
+# Units that grade or sort rather than count, and 个 that counts anything: a figure of one compares only with one
+# of the same thing ("20多个专家" and "8个科室" are no conflict).
+_GRADES = frozenset("级 类 个".split())
+# Sums are compared in 元 ("2万块" and "12000多元" are both sums, of different size).
+_MONEY = {"万元": 10_000, "万块": 10_000, "亿元": 100_000_000}
+# Characters a word of a replaced pair may not start or end with: particles and function words, whose presence
+# shows the span was cut across words ("生的", "层面正在").
+_EDGE = set("的了是在和与及等也都就还要把被对由给向从到为这那其该各本此个里上下中之而或着过地得吗吧呢啊")
+# The head of a name ("县卫健局", "三级医院"): a swapped body keeps its kind.
+_HEADS = ("局", "委", "部", "厅", "办", "科", "中心", "医院", "学院", "机构", "政府", "机关", "公司", "大学", "集团", "省", "市", "县",
+          "镇", "村", "级")
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if not _CLAUSE_RE.match(text[i]) and not _CLAUSE_RE.match(text[i + 1])}
+
+
+def claim_text(simplified: str) -> str:
+    """The question without its asking frame: "国常会是不是要求…？" -> "国常会要求…"."""
+    return _FRAME_RE.sub("", _TAIL_RE.sub("", simplified.strip()))
+
+
+def claim_clauses(simplified: str) -> list[str]:
+    """The clauses that state something; a clause that asks (什么, 哪, 多少…) is left out unless all do."""
+    parts = [p for p in _CLAUSE_RE.split(claim_text(simplified)) if len(p) >= 3]
+    stated = [p for p in parts if not ASK_RE.search(p)]
+    return stated or parts
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _CLAUSE_RE.finditer(text):
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+@dataclass
+class Figure:
+    kind: str
+    value: str
+    text: str
+    start: int
+
+
+def figures(text: str) -> list[Figure]:
+    """Every figure of text with its kind ("ratio", "%", "成", "date", or the count's unit) and comparable value."""
+    out = []
+    for m in _FIG_RE.finditer(text):
+        kind = next(k for k in ("ratio", "pct", "cheng", "date", "num") if m.group(k))
+        if kind == "num":
+            unit = m.group("unit")
+            kind = "元" if unit in _MONEY else _UNIT_KIND.get(unit, unit)
+            value = f"{float(m.group('num')) * _MONEY.get(unit, 1):g}"
+        elif kind == "date":
+            y, mo, d = (re.search(p, m.group(0)) for p in (r"(\d{4})\s*年", r"(\d{1,2})\s*月", r"(\d{1,2})\s*日"))
+            value = "-".join(x.group(1) if x else "?" for x in (y, mo, d))
+        else:
+            value = re.sub(r"\s", "", number_form(m.group(kind)))
+            kind = {"pct": "%", "cheng": "成"}.get(kind, kind)
+        if kind == "date" and re.search(r"[-－—~～至到]\s*$", text[: m.start()]):
+            continue  # the end of a span ("2018-2020年"), not a date the text gives to one event
+        out.append(Figure(kind, value, m.group(0), m.start()))
+    return out
+
+
+def same_value(a: Figure, b: Figure) -> bool:
+    """Two figures of one kind state the same value; a date's missing year or day matches any ("4月12日")."""
+    if a.kind != b.kind:
+        return False
+    if a.kind != "date":
+        return a.value == b.value
+    return all(x == y or "?" in (x, y) for x, y in zip(a.value.split("-"), b.value.split("-")))
+
+
+def negated(text: str) -> bool:
+    return bool(NEG_RE.search(_NOT_NEG.sub("", text)))
+
+
+@dataclass
+class Alignment:
+    """The question's claim clause and the evidence clause it is best aligned with, and how they differ."""
+
+    sentence: Sentence
+    q_clause: str
+    e_clause: str
+    overlap: float
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (evidence figure, question figure)
+    supported: bool = False  # a figure of the question is stated by the sentence
+    replaced: tuple[str, str] | None = None  # (evidence word, question word)
+    same_head: bool = False
+    equal_frac: float = 0.0
+    n_replace: int = 0
+    neg_q: bool = False
+    neg_e: bool = False
+    strong_q: bool = False
+    weak_e: bool = False
+    strong_e: bool = False
+    weak_q: bool = False
+    antonym: tuple[str, str] | None = None  # (evidence word, question word)
+    swapped: tuple[str, str] | None = None  # (evidence name, question name) of one kind, anywhere in the sentence
+
+
+def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Alignment]:
+    """For each claim clause of the question, the evidence window (one or two clauses of a top sentence) sharing
+    the most character pairs with it, relative to the clause; a higher-ranked sentence wins a tie. Best first."""
+    out: list[Alignment] = []
+    for qc in claim_clauses(simplified):
+        qb = bigrams(qc)
+        if len(qb) < 2:
+            continue
+        best: Alignment | None = None
+        for s in ranked[:top]:
+            simp = t2s(s.text)
+            spans = _clauses(simp)
+            for i in range(len(spans)):
+                for j in (i, i + 1):
+                    if j >= len(spans):
+                        continue
+                    ec = simp[spans[i][0] : spans[j][1]]
+                    ov = len(qb & bigrams(ec)) / len(qb)
+                    if best is None or ov > best.overlap + 1e-9:
+                        best = Alignment(s, qc, ec, ov)
+        if best is not None:
+            out.append(best)
+    return sorted(out, key=lambda a: -a.overlap)
+
+
+def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(evidence word, question word) when both are short word-like spans and the question's is a term the
+    documents use (a colloquial paraphrase, "给女孩打" for "接种", is not shown as a replaced word)."""
+    if not (2 <= len(qw) <= 6 and 2 <= len(ew) <= 8) or not re.fullmatch(r"[\u4e00-\u9fff]+", qw + ew):
+        return None
+    if any(w[0] in _EDGE or w[-1] in _EDGE for w in (qw, ew)):
+        return None  # "室的主任" / "室里": a span cut across words, not a word of each side
+    if is_name(qw) != is_name(ew):
+        return None  # "卫健委" / "承办": a body in one and a verb in the other are not one thing said two ways
+    return (ew, qw) if is_term(qw) else None
+
+
+def is_name(word: str) -> bool:
+    """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省")."""
+    return word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
+
+
+def _names(text: str, cut: Callable[[str], list[str]]) -> list[str]:
+    """Words and two-word runs that end like a name of a body, a level or a place ("财政部", "三级医院")."""
+    words = [w for w in cut(text) if w.strip()]
+    # A run starts with a word, not a particle glued on ("由" + "浙医二院").
+    runs = words + [a + b for a, b in zip(words, words[1:]) if len(a) > 1]
+    return [w for w in runs if 2 <= len(w) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w[0] not in _EDGE
+            and is_name(w)]
+
+
+def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
+                 is_term: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(evidence name, question name): the question names a body the sentence does not ("卫福部增订…") where the
+    sentence names another of the same kind the question does not ("财政部特别增订…")."""
+    ours = [w for w in _names(claim, cut) if w not in sentence and is_term(w)]
+    theirs = [w for w in _names(sentence, cut) if w not in claim]
+    for q in ours:
+        for e in theirs:
+            # "计委" and "计生委" are one body, shortened: a name whose characters the other holds is no swap.
+            if _same_head(q, e) and not (set(q) <= set(e) or set(e) <= set(q)):
+                return e, q
+    return None
+
+
+# Words that quantify rather than name ("全部", "各省", "所有机构").
+_QUANTIFIERS = set("全各所每该本其此这那某")
+# Heads of one kind: a body named for another ("县市政府" for "中央主管机关") is a swap as much as one of one head.
+_HEAD_KINDS = (("局", "委", "部", "厅", "办", "政府", "机关"), ("大学", "学院"), ("公司", "集团"))
+
+
+def _same_head(a: str, b: str) -> bool:
+    if any(a.endswith(h) and b.endswith(h) for h in _HEADS):
+        return True
+    if any(any(a.endswith(h) for h in kind) and any(b.endswith(h) for h in kind) for kind in _HEAD_KINDS):
+        return True
+    kinds = [{c for c, t in find_entities(w) if t == w} for w in (a, b)]
+    return bool(kinds[0] & kinds[1]) or (place_names(a) == [a] and place_names(b) == [b])
+
+
+def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, str]], bool]:
+    """(evidence figure, question figure) pairs of one kind that differ in the aligned window, for the question's
+    figures the sentence does not state; and whether it states any of them."""
+    # Numerals as digits ("五年制" is "5年制"); the figures shown are in this form.
+    q, window, sentence = number_form(q), number_form(window), number_form(sentence)
+    qf, sf, ef = figures(q), figures(sentence), figures(window)
+    stated = [f for f in qf if any(same_value(f, g) for g in sf)]
+    conflicts = []
+    for f in qf:
+        if f in stated:
+            continue
+        same = [g for g in ef if g.kind == f.kind and not same_value(f, g)]
+        if f.kind in _GRADES:
+            # "三级综合医院" and "一级诊疗科目" are grades of different things: the words after must match.
+            after = bigrams(q[f.start + len(f.text) : f.start + len(f.text) + 4])
+            same = [g for g in same if after & bigrams(window[g.start + len(g.text) : g.start + len(g.text) + 4])]
+        if same:
+            # The evidence figure whose preceding words are most like the question figure's.
+            before = bigrams(q[max(0, f.start - 6) : f.start])
+            g = max(same, key=lambda g: len(before & bigrams(window[max(0, g.start - 6) : g.start])))
+            conflicts.append((g.text, f.text))
+    return conflicts, bool(stated)
+
+
+def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
+            antonyms: Sequence[tuple[str, str]] = (), cut: Callable[[str], list[str]] = list) -> Alignment:
+    """Fill in what differs between the aligned question clause and evidence window."""
+    q, e = a.q_clause, a.e_clause
+    sentence = t2s(a.sentence.text)
+    a.conflicts, a.supported = _fig_conflicts(claim_text(simplified), e, sentence)
+    # Aligned word by word, so that what is replaced is a whole word of each side ("卫健局" / "医保局").
+    qt, et = cut(q), cut(e)
+    ops = SequenceMatcher(None, qt, et, autojunk=False).get_opcodes()
+    a.equal_frac = sum(len("".join(qt[i1:i2])) for tag, i1, i2, _, _ in ops if tag == "equal") / max(1, len(q))
+    a.n_replace = sum(1 for op in ops if op[0] == "replace")
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "replace" or i2 - i1 > 2 or j2 - j1 > 2:
+            continue
+        # A swap inside a shared frame ("县[卫健局]负责" / "县[医保局]负责"): the words on both sides are the same;
+        # an ask word ("多少", "几") is what the question wants, not what it claims.
+        before = ops[k - 1][0] == "equal" if k > 0 else None  # None: the clause starts here
+        after = ops[k + 1][0] == "equal" if k < len(ops) - 1 else None
+        if not (before or after) or False in (before, after) or ASK_RE.search("".join(qt[i1:i2])):
+            continue
+        pair = _word_pair("".join(qt[i1:i2]), "".join(et[j1:j2]), is_term)
+        if pair and not (before and after) and not _same_head(*pair):
+            continue  # at a clause's edge only a word of the same kind ("县卫健局" / "县医保局") is a swap
+        if pair and pair[1] not in sentence and pair[0] not in simplified:
+            a.replaced = pair
+            a.same_head = _same_head(*pair)
+            break
+    a.swapped = swapped_name(claim_text(simplified), sentence, cut, is_term)
+    a.neg_q, a.neg_e = negated(q), negated(e)
+    a.strong_q, a.weak_q = bool(STRONG_RE.search(q)), bool(WEAK_RE.search(q))
+    a.strong_e, a.weak_e = bool(STRONG_RE.search(e)), bool(WEAK_RE.search(e))
+    for word, opposite in [*antonyms, *_DIRECTIONS]:
+        if word in q and opposite in e and word not in e and opposite not in q:
+            a.antonym = (opposite, word)
+            break
+    return a
+
+
+# A change said to go one way where the text says the other ("转诊变少" / "转诊数量的增加").
+_UP = ("增加", "增多", "上升", "升高", "提高", "扩大", "变多", "加大")
+_DOWN = ("减少", "下降", "降低", "缩小", "变少", "减小", "压缩", "减轻")
+_DIRECTIONS = [(u, d) for u in _UP for d in _DOWN] + [(d, u) for u in _UP for d in _DOWN]
+
+
+def modal_differs(a: Alignment) -> bool:
+    """One side says must ("必须", "所有") where the other says may ("鼓励", "可以"), and not both."""
+    return (a.strong_q and a.weak_e and not a.strong_e) or (a.weak_q and a.strong_e and not a.weak_e)
+
+
+FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "fig_support", "replaced",
+            "same_head", "swapped", "equal_frac", "n_replace", "neg_diff", "neg_added", "modal_diff", "antonym")
+
+
+def features(a: Alignment | None, simplified: str) -> dict[str, float]:
+    """The named features of an alignment (all zero but the question's own when nothing aligns)."""
+    f = dict.fromkeys(FEATURES, 0.0)
+    f["bias"] = 1.0
+    f["asserts"] = float(bool(ASSERT_RE.search(simplified)))
+    f["asks"] = float(bool(ASK_RE.search(claim_text(simplified))))
+    if a is None:
+        return f
+    f["overlap"] = a.overlap
+    f["coverage"] = a.sentence.coverage
+    f["top1"] = 1.0  # set by the caller when the aligned sentence is not the best ranked
+    f["fig_conflict"] = float(bool(a.conflicts))
+    # A figure stated in passing by a question that asks something else ("从7万提到了20万，超过部分还能报多少")
+    # is as much a claim as one asked about: the ask weighs less there.
+    f["ask_conflict"] = f["asks"] * f["fig_conflict"]
+    f["fig_support"] = float(a.supported)
+    f["replaced"] = float(a.replaced is not None)
+    f["same_head"] = float(a.same_head)
+    f["swapped"] = float(a.swapped is not None)
+    f["equal_frac"] = a.equal_frac
+    f["n_replace"] = min(a.n_replace, 4) / 4
+    f["neg_diff"] = float(a.neg_q != a.neg_e)
+    f["neg_added"] = float(a.neg_e and not a.neg_q)
+    f["modal_diff"] = float(modal_differs(a))
+    f["antonym"] = float(a.antonym is not None)
+    return f
+
+
+def claim_features(simplified: str, ranked: Sequence[Sentence], is_term: Callable[[str], bool],
+                   antonyms: Sequence[tuple[str, str]] = (), top: int = 4, cut: Callable[[str], list[str]] = list) -> tuple[Alignment | None, dict[str, float]]:
+    """Align each claim clause, compare, and measure. The alignment returned is the one whose difference is the
+    strongest (a figure, then a swapped name, a replaced term, an opposite, a negation or modality), else the
+    closest; its features, with each difference flag taken over all clauses."""
+    found = [compare(a, simplified, is_term, antonyms, cut) for a in align(simplified, ranked, top)]
+    if not found:
+        return None, features(None, simplified)
+    feats = [features(a, simplified) for a in found]
+    for a, f in zip(found, feats):
+        if ranked and a.sentence is not ranked[0]:
+            f["top1"] = 0.0
+    order = ("fig_conflict", "same_head", "replaced", "swapped", "antonym", "neg_diff", "modal_diff")
+    pick = next((i for k in order for i, f in enumerate(feats) if f[k] and found[i].overlap >= 0.3), 0)
+    merged = dict(feats[pick])
+    for k in ("fig_support",):
+        merged[k] = max(f[k] for f in feats)
+    return found[pick], merged

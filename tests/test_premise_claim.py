@@ -1,0 +1,133 @@
+"""The claim a question asserts, aligned with its evidence clause (answer/premise_claim.py)."""
+from __future__ import annotations
+
+from assistant.answer.evidence import Sentence
+from assistant.answer.premise_claim import align, claim_clauses, claim_features, figures, same_value, swapped_name
+
+CORPUS = "县医保局负责基金监管。结余按6:3:1分配。医务人员流动执业一般不需办理相关手续。"
+
+
+def _s(text: str, coverage: float = 0.6) -> Sentence:
+    return Sentence("d1", 0, len(text), text, 1, 0, "", coverage=coverage)
+
+
+def _is_term(word: str) -> bool:
+    return word in CORPUS + "县卫健局"
+
+
+def _cut(text: str) -> list[str]:
+    """A stand-in word cutter: the test names its words."""
+    out, i = [], 0
+    words = ["县卫健局", "县医保局", "负责", "基金", "监管", "结余", "分配"]
+    while i < len(text):
+        w = next((w for w in words if text.startswith(w, i)), text[i])
+        out.append(w)
+        i += len(w)
+    return out
+
+
+def test_the_asking_frame_is_not_part_of_the_claim():
+    assert claim_clauses("文件要求结余按5:3:2分配，对吗？") == ["文件要求结余按5:3:2分配"]
+    assert claim_clauses("国务院是不是鼓励居民去三级医院首诊？") == ["国务院鼓励居民去三级医院首诊"]
+
+
+def test_a_clause_that_asks_is_not_a_claim():
+    assert claim_clauses("最高支付限额提到了20万，超过部分还能报多少？") == ["最高支付限额提到了20万"]
+
+
+def test_figures_have_a_kind_and_a_value():
+    kinds = {(f.kind, f.value) for f in figures("结余按6:3:1分配，报销80%，七成市民，4月12日，2000元")}
+    assert {("ratio", "6:3:1"), ("%", "80%"), ("成", "七"), ("date", "?-4-12"), ("元", "2000")} <= kinds
+
+
+def test_a_date_without_its_year_is_the_same_date():
+    a, b = figures("2017年4月12日")[0], figures("4月12日")[0]
+    assert same_value(a, b)
+    assert not same_value(figures("4月21日")[0], b)
+
+
+def test_the_end_of_a_span_of_years_is_no_date():
+    assert not [f for f in figures("(2018-2020年)") if f.value.startswith("2020")]
+
+
+def test_a_wrong_ratio_is_a_figure_conflict():
+    a, f = claim_features("文件要求结余按5:3:2分配，对吗？", [_s("结余按6:3:1分配。")], _is_term)
+    assert f["fig_conflict"] == 1.0 and f["asserts"] == 1.0
+    assert a.conflicts == [("6:3:1", "5:3:2")]
+
+
+def test_the_same_ratio_supports_the_claim():
+    a, f = claim_features("文件要求结余按6:3:1分配，对吗？", [_s("结余按6:3:1分配。")], _is_term)
+    assert f["fig_conflict"] == 0.0 and f["fig_support"] == 1.0
+
+
+def test_a_swapped_body_is_a_replaced_word():
+    a, f = claim_features("县卫健局负责基金监管，是吧？", [_s("县医保局负责基金监管。")], _is_term, cut=_cut)
+    assert a.replaced == ("县医保局", "县卫健局")
+    assert f["replaced"] == 1.0 and f["same_head"] == 1.0
+
+
+def test_a_colloquial_word_the_documents_never_use_is_not_shown():
+    a, f = claim_features("县里管钱的负责基金监管，是吧？", [_s("县医保局负责基金监管。")], _is_term, cut=_cut)
+    assert a.replaced is None
+
+
+def test_negation_in_the_evidence_only():
+    a, f = claim_features("医务人员流动执业必须办理相关手续，对吗？",
+                          [_s("医务人员流动执业一般不需办理相关手续。")], _is_term)
+    assert f["neg_diff"] == 1.0 and f["neg_added"] == 1.0 and f["modal_diff"] == 1.0
+
+
+def test_the_best_aligned_clause_is_chosen():
+    found = align("结余按5:3:2分配吧", [_s("县医保局负责基金监管。"), _s("年底结余按6:3:1分配。")])
+    assert found[0].e_clause == "年底结余按6:3:1分配"
+
+
+def test_grades_of_different_things_do_not_conflict():
+    a, f = claim_features("三级综合医院的小儿外科是必须设置的科目吗？", [_s("一级诊疗科目包括小儿外科。")], _is_term)
+    assert f["fig_conflict"] == 0.0
+    a, f = claim_features("交通接送补助3级失能就能申请，对吧？", [_s("交通接送补助限4级失能以上。")], _is_term)
+    assert a.conflicts == [("4级", "3级")]
+
+
+def test_a_body_named_elsewhere_in_the_sentence_is_a_swapped_name():
+    cut = _words
+    assert swapped_name("扣除额是卫福部增订的", "财政部特别增订扣除额", cut, lambda w: True) == ("财政部", "卫福部")
+    # "计委" is "计生委" shortened: the same body
+    assert swapped_name("培训费是卫计委出的", "培训费由卫生计生委承担", cut, lambda w: True) is None
+
+
+def _words(text: str) -> list[str]:
+    words = ["财政部", "卫福部", "卫计委", "卫生计生委", "扣除额", "培训费", "增订", "特别", "承担"]
+    out, i = [], 0
+    while i < len(text):
+        w = next((w for w in words if text.startswith(w, i)), text[i])
+        out.append(w)
+        i += len(w)
+    return out
+
+
+def test_a_body_is_not_swapped_for_a_verb():
+    # "承办" / "卫健委": a name on one side and a verb on the other is a paraphrase, not a replaced word
+    a, f = claim_features("论坛是卫健委主办的吧？", [_s("论坛由名医主刀承办的。")], lambda w: True, cut=_words2)
+    assert a.replaced is None
+
+
+def _words2(text: str) -> list[str]:
+    words = ["论坛", "卫健委", "主办", "名医主刀", "承办"]
+    out, i = [], 0
+    while i < len(text):
+        w = next((w for w in words if text.startswith(w, i)), text[i])
+        out.append(w)
+        i += len(w)
+    return out
+
+
+def test_a_change_in_the_other_direction_is_an_opposite():
+    a, f = claim_features("引入竞争后转诊变少了吧？", [_s("竞争的引入导致转诊数量的增加。")], _is_term)
+    assert a.antonym == ("增加", "变少")
+
+
+def test_counts_of_different_things_do_not_conflict():
+    a, f = claim_features("派了20多个专家常驻，是吗？", [_s("8个科室的主任由专家担任。")], _is_term)
+    assert f["fig_conflict"] == 0.0
