@@ -49,6 +49,22 @@ def evidence_strength(ranked: Sequence[Sentence]) -> float:
     return max((s.coverage + 0.5 * s.context_coverage for s in ranked[:5]), default=0.0)
 
 
+# "能不能调去城里医院", "还能申请…吗": a yes/no question, which the documents often leave unaddressed.
+_YES_NO_RE = re.compile(r"能否|能不能|是否|可不可以|会不会|有没有|吗[？?]?$")
+
+
+def _term_gaps(info: QuestionInfo, top: Sequence[Sentence], corpus_forms: Sequence[str]) -> dict[str, float]:
+    """How much of the question the evidence leaves out: the share of its words no top sentence covers, the
+    longest of them (a long word is a specific thing: "事业编制", "外籍看护"), and the share in no document at all."""
+    words = [t for t in info.terms if len(t) > 1 and t not in info.regions]
+    if not words:
+        return {"uncovered": 0.0, "uncovered_longest": 0.0, "in_no_document": 0.0}
+    uncovered = [t for t in words if not any(t in s.covered for s in top)]
+    nowhere = [t for t in uncovered if not any(match_form(t) in f for f in corpus_forms)]
+    return {"uncovered": len(uncovered) / len(words), "uncovered_longest": min(max(map(len, uncovered), default=0), 4) / 4,
+            "in_no_document": len(nowhere) / len(words)}
+
+
 @dataclass(frozen=True)
 class Check:
     """One check that found the evidence short of what the question asks: a stable id (a model feature), the
@@ -145,6 +161,7 @@ def abstain_signals(
         has_similarity=float(bool(sims)), terms=min(len(info.terms), 12) / 12,
         fact_question=float(info.qtype in ("date", "duration", "number", "ratio")),
         claims=float(bool(info.claims)), quoted=float(bool(info.quoted)), regions=float(bool(info.regions)),
+        yes_no=float(bool(_YES_NO_RE.search(simp_q))), **_term_gaps(info, ranked[:6], corpus_forms),
     )
     if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
         fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
