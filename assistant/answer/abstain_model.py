@@ -24,7 +24,8 @@ FORMAT = "assistant-abstain-model"
 VERSION = 1
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "abstain_model.json"
 GRADED = ("strength", "scorer_confidence", "has_scorer_confidence", "best_coverage", "best_context_coverage",
-          "relevant", "typed", "similarity", "has_similarity", "terms", "fact_question", "claims", "quoted", "regions")
+          "relevant", "typed", "similarity", "has_similarity", "terms", "fact_question", "claims", "quoted", "regions",
+          "yes_no", "uncovered", "uncovered_longest", "in_no_document")
 # Order matters: it is the order of the weights in the JSON file, which names them so a mismatch is caught.
 FEATURES = (*(f"fired:{c}" for c in CHECK_IDS), "fired_any", "fired_count", *GRADED)
 _WEAK_WHY = "找到的段落不足以回答这个问题"
