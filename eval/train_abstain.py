@@ -116,6 +116,8 @@ def main() -> int:
     ap.add_argument("--cache", default="", help="signals collected once are kept here (JSON) and reused")
     ap.add_argument("--l2", type=float, nargs="+", default=[0.3, 1.0, 3.0, 10.0, 30.0])
     ap.add_argument("--cost", type=float, default=FALSE_ABSTENTION_COST)
+    ap.add_argument("--seed-weight", type=float, default=1.0,
+                    help="weight of a seed-set question against an ext train one (the seeds' checks were written on them)")
     ap.add_argument("--seed", type=int, default=0, help="fixes numpy's generator (the Newton fit is deterministic)")
     args = ap.parse_args()
     refuse_held_out([*SEED_FILES, EXT_TRAIN, EXT_DEV])
@@ -130,10 +132,11 @@ def main() -> int:
             Path(args.cache).write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
     cpu_collect = time.process_time() - cpu0
     train, dev = cached["train"], cached["dev"]
-    x, y, _ = arrays(train)
+    x, y, kept = arrays(train)
+    weight = np.array([1.0 if train[i]["file"] == EXT_TRAIN else args.seed_weight for i in kept])
     best = None
     for l2 in args.l2:  # the regularisation, like the threshold, is chosen on ext dev
-        coef_, bias_, mean_, std_ = fit_logistic(x, y, l2=l2)
+        coef_, bias_, mean_, std_ = fit_logistic(x, y, l2=l2, sample_weight=weight)
         probs_ = probabilities(AbstainModel(coef_, bias_, mean_, std_, 0.5), dev)
         for t in GRID:
             rec, fa, prec = outcomes(dev, probs_, t)
@@ -141,7 +144,7 @@ def main() -> int:
             if best is None or gain > best[0] + 1e-9:
                 best = (gain, l2, t)
     _, l2, _ = best
-    coef, bias, mean, std = fit_logistic(x, y, l2=l2)
+    coef, bias, mean, std = fit_logistic(x, y, l2=l2, sample_weight=weight)
     model = AbstainModel(coef, bias, mean, std, 0.5)
     probs = probabilities(model, dev)
     curve = []
@@ -159,7 +162,7 @@ def main() -> int:
     }
     cpu = time.process_time() - cpu0
     model = AbstainModel(coef, bias, mean, std, best["t"], {
-        "trained_on": [EXT_TRAIN, *SEED_FILES], "threshold_chosen_on": EXT_DEV, "l2": l2, "cost": args.cost,
+        "trained_on": [EXT_TRAIN, *SEED_FILES], "threshold_chosen_on": EXT_DEV, "l2": l2, "cost": args.cost, "seed_weight": args.seed_weight,
         "seed": args.seed, "n_train": int(len(y)), "n_train_unanswerable": int(y.sum()),
         "figures": {k: [round(v, 4) for v in f] for k, f in figures.items()}, "dev_curve": curve[4::5]})
     Path(args.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
