@@ -71,6 +71,10 @@ class Settings:
     # abstention threshold replaces abstain_threshold) | rules (the hand-set weights). scorer_path: another model file.
     scorer: str = "rules"
     scorer_path: str = ""
+    # Abstention: rules (the first fired check declines) | learned (a logistic model weighs every check,
+    # assistant/data/abstain_model.json trained by eval/train_abstain.py). abstain_model: another model file.
+    abstainer: str = "rules"
+    abstain_model: str = ""
     llm: str = "none"  # none | openai
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "gpt-4o-mini"
@@ -115,6 +119,8 @@ class Settings:
             raise ConfigError(f"display_script must be auto, simplified or traditional, got {self.display_script!r}")
         if self.scorer not in ("learned", "rules"):
             raise ConfigError(f"scorer must be learned or rules, got {self.scorer!r}")
+        if self.abstainer not in ("learned", "rules"):
+            raise ConfigError(f"abstainer must be learned or rules, got {self.abstainer!r}")
         if self.llm not in ("none", "openai"):
             raise ConfigError(f"llm must be none or openai, got {self.llm!r}")
         if self.backend not in ("faiss", "milvus"):

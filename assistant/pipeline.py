@@ -156,7 +156,8 @@ class Assistant:
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
                                       semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,
-                                      history=history, tables=index.extra.get("tables"))
+                                      history=history, tables=index.extra.get("tables"),
+                                      abstainer=settings.abstainer, abstain_model=settings.abstain_model)
         llm_answerer = None
         if settings.llm == "openai":
             from .answer.llm import LLMAnswerer

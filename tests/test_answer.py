@@ -90,7 +90,8 @@ def cited_text(ans) -> str:
 
 def assert_abstains(ans, text: str = ABSTAIN) -> None:
     assert ans.abstained is True, ans.answer
-    assert ans.answer == text
+    # The fixed sentence, then (when a check found what is missing) why, in Chinese: "原因：相关段落没有给出金额。"
+    assert ans.answer == text or (ans.answer.startswith(text + "原因：") and ans.answer.endswith("。")), ans.answer
     assert ans.citations == []
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
@@ -9,6 +10,7 @@ from ..types import Hit
 from .analyze import PERSON_TITLES, QuestionInfo, citing, docno, document_number, find_regions
 from .followup import find_entities
 from .slots import unfilled
+from .terms import undefined_term
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
                        names_place_of_level)
 
@@ -24,10 +26,6 @@ _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 # A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).
 _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
                               r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也]|$)")
-_COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
-# "第一,算清政治账。" … "第十,算清发展账。": numbered items, which define a counted term ("十本账").
-_ITEM_RE = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十]+[)）]")
-_COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
 # "由哪一级财政发放": the kind of thing asked for must be named by the passage that answers.
@@ -51,7 +49,67 @@ def evidence_strength(ranked: Sequence[Sentence]) -> float:
     return max((s.coverage + 0.5 * s.context_coverage for s in ranked[:5]), default=0.0)
 
 
-def abstain_reason(
+# "能不能调去城里医院", "还能申请…吗": a yes/no question, which the documents often leave unaddressed.
+_YES_NO_RE = re.compile(r"能否|能不能|是否|可不可以|会不会|有没有|吗[？?]?$")
+
+
+def _term_gaps(info: QuestionInfo, top: Sequence[Sentence], corpus_forms: Sequence[str]) -> dict[str, float]:
+    """How much of the question the evidence leaves out: the share of its words no top sentence covers, the
+    longest of them (a long word is a specific thing: "事业编制", "外籍看护"), and the share in no document at all."""
+    words = [t for t in info.terms if len(t) > 1 and t not in info.regions]
+    if not words:
+        return {"uncovered": 0.0, "uncovered_longest": 0.0, "in_no_document": 0.0}
+    uncovered = [t for t in words if not any(t in s.covered for s in top)]
+    nowhere = [t for t in uncovered if not any(match_form(t) in f for f in corpus_forms)]
+    return {"uncovered": len(uncovered) / len(words), "uncovered_longest": min(max(map(len, uncovered), default=0), 4) / 4,
+            "in_no_document": len(nowhere) / len(words)}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check that found the evidence short of what the question asks: a stable id (a model feature), the
+    English reason for logs, and the Chinese reason shown to the asker."""
+
+    id: str
+    reason: str
+    why: str
+
+
+@dataclass
+class Signals:
+    """Every check that fired, in the order the rules consult them, and the graded evidence measures."""
+
+    fired: list[Check] = field(default_factory=list)
+    graded: dict[str, float] = field(default_factory=dict)
+
+    def first(self) -> Check | None:
+        return self.fired[0] if self.fired else None
+
+    def without(self, check_id: str) -> "Signals":
+        return Signals([c for c in self.fired if c.id != check_id], dict(self.graded))
+
+
+# The ids of the checks, in the order the rules mode consults them (the learned model has a weight for each).
+CHECK_IDS = (
+    "region_absent", "weak", "no_amount", "no_docno", "no_date", "no_date_of_subject", "document_silent",
+    "no_year", "claimed_ratio_unstated", "no_particular", "no_unit_quantity", "no_quantity", "no_person",
+    "no_post_holder", "no_members", "no_kind", "no_place", "no_place_level", "slot_unfilled", "entities_absent",
+    "unknown_institution", "alternatives_absent", "no_ratio", "term_undefined",
+)
+_SLOT_WHY = {"money": "金额", "day": "具体日期", "post": "任职人员", "members": "名单"}
+
+
+def abstain_reason(info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], **kw) -> str | None:
+    """Why the evidence does not answer, or None when it does: the first check that fires (the rules mode).
+
+    >>> abstain_reason(info, ranked, hits, threshold=0.15, mentions=m, synonyms=s, corpus_forms=f)  # doctest: +SKIP
+    'no quantity in 家 in evidence'
+    """
+    first = abstain_signals(info, ranked, hits, **kw).first()
+    return first.reason if first else None
+
+
+def abstain_signals(
     info: QuestionInfo,
     ranked: list[Sentence],
     hits: Sequence[Hit],
@@ -61,23 +119,29 @@ def abstain_reason(
     synonyms: Callable[[list[str]], list[str]],
     corpus_forms: list[str],
     confidence: float | None = None,
-) -> str | None:
-    """Why the evidence does not answer, or None when it does.
+) -> Signals:
+    """Every check's outcome and the graded measures of the evidence (answer/abstain_model.py weighs them).
 
     `mentions(doc_id, region)` tells whether a document speaks of a place; `corpus_forms` are the documents'
     texts in match_form. `confidence` (the learned scorer's probability, answer/scorer.py) replaces the word
     coverage as the strength the threshold is compared with; the asked-slot checks apply either way.
-
-    >>> abstain_reason(info, ranked, hits, threshold=0.15, mentions=m, synonyms=s, corpus_forms=f)  # doctest: +SKIP
-    'no quantity in 家 in evidence'
     """
+    out = Signals()
+
+    def fire(check_id: str, reason: str, why: str) -> None:
+        out.fired.append(Check(check_id, reason, why))
+
     near = hits[: 3 * len(info.regions)]
     for region in info.regions:
         if not any(mentions(h.chunk.doc_id, region) for h in near):
-            return f"region {region} not in evidence"
-    strength = evidence_strength(ranked) if confidence is None else confidence
+            fire("region_absent", f"region {region} not in evidence", f"相关段落没有提到{region}")
+            break
+    coverage_strength = evidence_strength(ranked)
+    strength = coverage_strength if confidence is None else confidence
     if strength < threshold:
-        return f"{WEAK} {strength:.2f}"
+        fire("weak", f"{WEAK} {strength:.2f}", "找到的段落与问题关联太弱")
+    if not ranked:
+        return out
     top = ranked[:4]
     simp_q = info.simplified
     # The asked slot (a date, an amount, a count of something, a place) must be filled by a sentence that is
@@ -88,87 +152,93 @@ def abstain_reason(
     body = [strengths[id(s)] for s in ranked[:6] if len(s.text.strip()) > 20]
     best_strength = max([*body, 0.9 * max(strengths.values())])
     relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
+    sims = [s.similarity for s in ranked[:5] if s.similarity is not None]
+    out.graded.update(
+        strength=coverage_strength, scorer_confidence=confidence if confidence is not None else 0.0,
+        has_scorer_confidence=float(confidence is not None), best_coverage=max(s.coverage for s in ranked[:5]),
+        best_context_coverage=max(s.context_coverage for s in ranked[:5]), relevant=len(relevant) / 6,
+        typed=float(any(s.typed for s in relevant)), similarity=max(sims) if sims else 0.0,
+        has_similarity=float(bool(sims)), terms=min(len(info.terms), 12) / 12,
+        fact_question=float(info.qtype in ("date", "duration", "number", "ratio")),
+        claims=float(bool(info.claims)), quoted=float(bool(info.quoted)), regions=float(bool(info.regions)),
+        yes_no=float(bool(_YES_NO_RE.search(simp_q))), **_term_gaps(info, ranked[:6], corpus_forms),
+    )
     if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
-        return "no amount in evidence"
+        fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
     if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
-        return "no document number in evidence"
+        fire("no_docno", "no document number in evidence", "相关段落没有给出文号")
     year_ask = bool(_YEAR_ASK.search(simp_q))
 
     def dated(s: Sentence, kind: str) -> bool:  # a year asked is also given by a document number's year
         return has_type_evidence(kind, s.text) or bool(year_ask and _YEAR.search(t2s(s.text)))
 
     if info.qtype in ("date", "duration") and not any(dated(s, info.qtype) for s in relevant):
-        return f"no {info.qtype} in evidence"
+        fire("no_date", f"no {info.qtype} in evidence", "相关段落没有给出时间")
     subject = _when_subject(info)
     if subject and not any(dated(s, "date") and 2 * len(s.covered & subject) >= len(subject)
                            for s in relevant):
-        return f"no date of {sorted(subject)} in evidence"
+        fire("no_date_of_subject", f"no date of {sorted(subject)} in evidence", "相关段落没有给出所问事项的时间")
     named = _named_document(simp_q)
     if named and info.qtype in ("ratio", "number", "date", "duration") and not _states_for(named, info.qtype, ranked[:8]):
-        return f"document {named} does not state it"
+        fire("document_silent", f"document {named} does not state it", "所问文件没有写明这一点")
     if year_ask and not any(_YEAR.search(t2s(s.text)) for s in relevant):
-        return "no year in evidence"  # "今年4月23日" does not say which year
+        fire("no_year", "no year in evidence", "相关段落没有写明年份")  # "今年4月23日" does not say which year
     if any(c.kind in ("ratio", "percent") for c in info.claims) and not any(
             has_type_evidence("ratio", s.text) for s in relevant):
-        return "the claimed ratio is about evidence that states none"
+        fire("claimed_ratio_unstated", "the claimed ratio is about evidence that states none", "相关段落没有给出比例")
     particular = _PARTICULAR_ASK.search(simp_q)
     if particular and not any(_names_particular(particular.group(1), t2s(s.text)) for s in relevant):
-        return f"no particular {particular.group(1)} named in evidence"
+        fire("no_particular", f"no particular {particular.group(1)} named in evidence",
+             f"相关段落没有点明是哪一家{particular.group(1)}")
     unit = asked_unit(simp_q)
     if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
-        return f"no quantity in {unit} in evidence"
+        fire("no_unit_quantity", f"no quantity in {unit} in evidence", f"相关段落没有给出以“{unit}”计的数量")
     if info.qtype in ("number", "ratio") and _HOW_MANY_RE.search(simp_q) and not any(
             _QUANTITY_EVIDENCE.search(t2s(s.text)) for s in relevant):
-        return "no quantity in evidence"
+        fire("no_quantity", "no quantity in evidence", "相关段落没有给出数量")
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
-        return "no person in evidence"
+        fire("no_person", "no person in evidence", "相关段落没有点名具体人员")
     post = _POST_ASK.search(simp_q)
     held = post and (post.group(1) or post.group(2))
     if held and not any(held in t2s(s.text) for s in ranked[:6]):
-        return f"no {held} named in evidence"
+        fire("no_post_holder", f"no {held} named in evidence", f"相关段落没有提到{held}")
     members = _MEMBERS_ASK.search(simp_q)
     member_kind = members and (members.group(1) or members.group(2))
     if member_kind and not any(_names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
-        return f"no {member_kind} named in evidence"
+        fire("no_members", f"no {member_kind} named in evidence", f"相关段落没有列出{member_kind}名称")
     kind = _ASKED_KIND_RE.search(simp_q)
     if kind and not any(_names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
-        return f"no {kind.group(1)} in evidence"
+        fire("no_kind", f"no {kind.group(1)} in evidence", f"相关段落没有提到所问的{kind.group(1)}")
     if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
-        return "no place in evidence"
+        fire("no_place", "no place in evidence", "相关段落没有给出地点")
     level = asked_level(simp_q)
     if level and not any(names_place_of_level(level, find_regions(t2s(s.text))) for s in relevant):
-        return f"no place of level {level} in evidence"
+        fire("no_place_level", f"no place of level {level} in evidence", f"相关段落没有给出所问的{level}")
     # The asked slot (slots.py) may be filled a little further from the best match than the checks above allow:
     # the figure often sits in the sentence after the one that names the subject.
     nearby = [s for s in ranked[:6] if strengths[id(s)] >= 0.6 * best_strength]
     slot = unfilled(simp_q, [s.text for s in nearby])
     if slot:
-        return f"no {slot[0]} {slot[1]} in evidence".replace("  ", " ")
+        fire("slot_unfilled", f"no {slot[0]} {slot[1]} in evidence".replace("  ", " "),
+             f"相关段落没有给出所问的{slot[1] if slot[0] in ('post', 'members') else _SLOT_WHY[slot[0]]}")
     missing = _missing_entities(info, hits[:3], synonyms, corpus_forms)
     if missing:
-        return f"entities {missing} absent from evidence"
+        fire("entities_absent", f"entities {missing} absent from evidence", f"相关段落没有提到{'、'.join(missing)}")
     unknown = _unknown_institutions(simp_q, corpus_forms)
     if unknown:
-        return f"institutions {unknown} in no document"
+        fire("unknown_institution", f"institutions {unknown} in no document", f"文件中没有提到{'、'.join(unknown)}")
     context = t2s("".join(s.text for s in ranked[:6]))
     m = _ALTERNATIVES_RE.search(simp_q)
     if m and not any(char_pairs(_bare(option)) & char_pairs(context) for option in m.groups()):
-        return f"neither {m.group(1)} nor {m.group(2)} in evidence"
+        fire("alternatives_absent", f"neither {m.group(1)} nor {m.group(2)} in evidence",
+             f"相关段落既没有提到{m.group(1)}，也没有提到{m.group(2)}")
     if info.qtype == "ratio" and re.search(r"幅度|比例|比率|几成|占比|%|率", simp_q):
         if not any(has_type_evidence("ratio", s.text) for s in relevant):
-            return "no ratio in evidence"
-    for term in info.quoted:
-        if any(other != term and other in term for other in info.quoted):
-            continue  # "「两包三单六贯通」里的「三单」": the question asks about the part, which is checked itself
-        after = simp_q[simp_q.find(term) + len(term) :]
-        if re.match(r"[”」』\"]?[，,]", after) and term[-2:] not in after:
-            continue  # "要“亲兄弟明算账”，具体要算哪些账": a saying set off by a comma; the ask is what follows it
-        # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word.
-        about_term = info.qtype in ("definition", "list") or (
-            info.qtype == "fact" and re.search(re.escape(term) + r"[^，,。？?]{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
-        if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
-            return f"term {term} named but not defined"
-    return None
+            fire("no_ratio", "no ratio in evidence", "相关段落没有给出比例")
+    term = undefined_term(info, simp_q, ranked)
+    if term:
+        fire("term_undefined", f"term {term} named but not defined", f"相关段落没有解释“{term}”的含义")
+    return out
 
 
 _WHEN_RE = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪一年|什么时间|几月几[日号])")
@@ -302,46 +372,5 @@ def _unknown_institutions(simp_q: str, corpus_forms: list[str]) -> list[str]:
             if not any(match_form(m.group(0)) in f for f in corpus_forms)]
 
 
-def _described_as(term: str, simp_q: str, sentences: list[Sentence]) -> bool:
-    """"“1+1+X”是个什么模式" is answered by "“1+1+X”医防融合家庭医生签约服务模式": the term followed, within a
-    clause, by a description ending in the kind of thing asked for."""
-    m = re.search(r"什么([\u4e00-\u9fff]{2})", simp_q)
-    if not m or m.group(1) in ("意思", "东西", "内容"):
-        return False
-    key = t2s(term)
-    for s in sentences:
-        simp = t2s(s.text)
-        i = simp.find(key)
-        if i >= 0 and re.match(r"[”」』\"]?[^，,。；;]{2,24}?" + m.group(1), simp[i + len(key) :]):
-            return True
-    return False
-
-
 def _bare(option: str) -> str:
     return re.sub(r"^(?:是|按|用|由|在)|(?:的|呢|吗|啊|算)+$", "", option)
-
-
-def defined(term: str, sentences: list[Sentence]) -> bool:
-    """Does one of the sentences say what the quoted term is (or list its items)?"""
-    key = t2s(term)
-    if _COUNT_PHRASE.fullmatch(key):
-        return True  # "五大方面" counts items, it is not a coined term the documents must define
-    if re.search(r"[两二三四五六七八九十]", key):
-        items = [s for s in sentences if _ITEM_RE.match(t2s(s.text).strip()) and key[-1] in t2s(s.text)]
-        if len(items) >= 2:
-            return True
-    for s in sentences:
-        simp = t2s(s.text)
-        i = simp.find(key)
-        if i < 0:
-            continue
-        before = simp[:i]
-        clause = before[max(before.rfind(c) for c in "，,。；;:：") + 1 :]
-        if clause.count("、") >= 2 or _COORDINATED.search(clause):
-            return True  # "胸痛、卒中、创伤……等“五大中心”", "医疗和公卫“两条腿”": the items come first
-        after = simp[i + len(key) : i + len(key) + 6]
-        if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
-            return True
-        if simp[i + len(key) :].count("、") >= 2:
-            return True
-    return False

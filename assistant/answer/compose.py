@@ -47,15 +47,16 @@ def compose(question: str, info: QuestionInfo, chosen: list[Sentence], docs: Map
 
 
 def abstention(question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool, sure: float | None = None,
-               gate: str = "check", notice: str = "") -> Answer:
-    """The answer that says the documents do not answer, with the best three hits as related reading."""
+               gate: str = "check", notice: str = "", why: str = "") -> Answer:
+    """The answer that says the documents do not answer (and `why`, when a check found what is missing), with the
+    best three hits as related reading."""
     related = []
     for h in hits[:3]:
         c = h.chunk
         related.append({"source": c.source, "title": c.title, "section": c.section})
     return Answer(
         question=question,
-        answer=in_script(ABSTAIN_TEXT, trad),
+        answer=in_script(ABSTAIN_TEXT + (f"原因：{why}。" if why else ""), trad),
         abstained=True,
         related=related,
         qtype=info.qtype if info else "",

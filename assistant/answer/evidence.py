@@ -256,10 +256,34 @@ def score_sentences(
     return sorted(sentences, key=lambda x: (-x.score, x.rank, x.start))
 
 
-# The quantity a question asks for: "几价", "多少家", "几年" -> the unit the answer must carry.
-_ASKED_UNIT_RE = re.compile(r"(?<![哪那这])(?:几|多少)\s*(价|家|个|所|名|人|位|项|条|本|届|岁|年|次|天|月|床|张|种|元|万元|亿元|户|分(?![之钱配成]))")
+# The one table of units a question may ask a quantity in ("几价", "多少家", "几公里"), with the ways texts write
+# each: an age in 周岁 or 岁, a distance in 公里, 千米 or km, beds as 床 or 张. (Counters such as 家/个/所 also stand
+# in for each other, below.) A question asking "几个小时" asks for 小时, not for a count in 个.
+_UNIT_FORMS = {
+    "岁": ["周岁", "岁"], "周岁": ["周岁", "岁"], "台": ["台"], "公里": ["公里", "千米", "km"], "小时": ["小时", "钟头"],
+    "个小时": ["小时", "钟头"], "分钟": ["分钟"], "轮": ["轮"], "起": ["起", "例"], "例": ["例"], "篇": ["篇"],
+    "页": ["页"], "单": ["单", "次"], "排": ["排"], "平方米": ["平方米", "㎡", "m2"], "亩": ["亩"], "批": ["批"],
+    "辆": ["辆"], "套": ["套"], "倍": ["倍"], "周": ["周", "星期"], "个月": ["个月", "月"], "人次": ["人次"],
+    "床": ["床", "张"],
+}
+_ASKED_UNITS = ("价", "家", "个", "所", "名", "人", "位", "项", "条", "本", "届", "岁", "年", "次", "天", "月", "张", "种",
+                "元", "万元", "亿元", "户", *_UNIT_FORMS)
+_ASKED_UNIT_RE = re.compile(r"(?<![哪那这])(?:几|多少)\s*(" + "|".join(sorted(set(_ASKED_UNITS), key=len, reverse=True))
+                            + r"|分(?![之钱配成]))(?![\u4e00-\u9fff]{0,1}(?:的问题|之间))")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
+# PDF-extracted figures come spaced and TeX-escaped ("$8 0 \%$"); they are the same number as "80%".
+_SPACED_DIGITS = re.compile(r"(?<=\d)\s+(?=[\d%％])")
+
+
+def plain(text: str) -> str:
+    """Simplified text with the spacing and TeX escapes of extracted figures removed."""
+    simp = t2s(text)
+    if "\\" in simp or "$" in simp:
+        simp = simp.replace("\\%", "%").replace("$", "")
+    return _SPACED_DIGITS.sub("", simp)
+
+
 # A bare "哪里" mostly asks in what respect ("“紧密”在哪里", "难在哪里"); a place only after a verb of location.
 _PLACE_ASK_RE = re.compile(r"哪个(?:省|市|县|区|旗|地方|城市)|哪些(?:省|市|县|地方|地区)|何地|何处|"
                            r"(?:试点|开展|推行|举行|召开|设|建|位于|落户|去|到|来自)\S{0,2}?(?:哪里|哪儿|哪)(?![个些一二三四五六七八九十两\d步种条项点类方几家位头边“「『\"])|"
@@ -271,12 +295,8 @@ def asked_unit(simplified_question: str) -> str | None:
     return m.group(1) if m else None
 
 
-# Ways of writing a unit besides itself: an age in 周岁 or 岁 (a count of one as 唯一, below).
-_UNIT_FORMS = {"岁": ["周岁", "岁"], "周岁": ["周岁", "岁"]}
-
-
 def unit_forms(unit: str) -> list[str]:
-    """The ways texts write a unit: "岁" and "周岁" are the same age."""
+    """The ways texts write a unit: "岁" and "周岁" are the same age, "千米" and "公里" the same distance."""
     return _UNIT_FORMS.get(unit, [unit])
 _ONLY_ONE_RE = re.compile(r"唯一|仅有一|只有一")
 
@@ -286,14 +306,16 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
 
     A quantity the question itself states (`given`: "455余家医院里，基层医院占多少家") is what it asks about,
     not the answer: it does not count."""
-    simp = t2s(text)
+    simp = plain(text)
     if unit in _COUNTERS and _ONLY_ONE_RE.search(simp):
         return True  # "自治区唯一入选" answers "有几个旗县入选"
     counted = _counted_noun(t2s(given), unit)
     if unit in _COUNTERS and len(counted) >= 2 and len(set(re.findall(rf"([\u4e00-\u9fff]{{2}}){re.escape(counted)}", simp))) >= 2:
         return True  # "分几个阶段" is answered by naming them: "初级阶段…中级阶段…高级阶段"
     units = sorted(_COUNTERS, key=len) if unit in _COUNTERS else unit_forms(unit)
-    pattern = rf"(?:\d+(?:\.\d+)?[余多]?|[{_CN_DIGITS}]+)\s*({'|'.join(map(re.escape, units))})"
+    # "3个小时", "两个月": a measure may come with the counter 个 in front of it (a counter is its own unit).
+    counter = "" if unit in _COUNTERS else "(?:个)?"
+    pattern = rf"(?:\d+(?:\.\d+)?\s*[余多]?|[{_CN_DIGITS}]+)\s*{counter}({'|'.join(map(re.escape, units))})"
     stated = set(re.findall(r"\d+(?:\.\d+)?", t2s(given)))
     for m in re.finditer(pattern, simp):
         digits = re.match(r"\d+(?:\.\d+)?", m.group(0))
@@ -301,7 +323,7 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
             continue
         # Another counter stands in only for the same thing: "组建3个医共体" answers "几家医共体", but "31个省市"
         # does not answer "三级医院有多少家".
-        if m.group(1) != unit and counted and not (char_pairs(counted) & char_pairs(simp[m.end() : m.end() + 6])):
+        if unit in _COUNTERS and m.group(1) != unit and counted and not (char_pairs(counted) & char_pairs(simp[m.end() : m.end() + 6])):
             continue
         return True
     return False

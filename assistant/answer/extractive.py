@@ -11,7 +11,8 @@ from ..places import place_names
 from ..textnorm import match_form, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
-from .abstain import WEAK, abstain_reason, evidence_strength
+from .abstain import abstain_signals, evidence_strength
+from .abstain_model import Abstainer
 from .compound import question_parts, sentences_for_parts
 from .compose import abstention, compose, in_script
 from .cut import echoes
@@ -43,7 +44,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
                  semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None,
-                 tables=None, premise_model="default"):
+                 tables=None, premise_model="default", abstainer: str = "rules", abstain_model: str = ""):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
         if max_chars < 60:
@@ -74,6 +75,9 @@ class ExtractiveAnswerer:
         # The learned premise check (premise_model.py), loaded on first use; None = the rule checks alone.
         self._premise_model = premise_model
         self._corpus_text = ""  # every document's match_form, one string: "is this word the documents' term?"
+        # abstainer: rules (the first fired check declines) | learned (answer/abstain_model.py weighs them all).
+        self.abstainer = Abstainer(abstainer, abstain_model)
+        self.last_signals = None  # the abstention signals of the last question that reached them (training reads them)
 
     @property
     def premise_model(self):
@@ -114,6 +118,7 @@ class ExtractiveAnswerer:
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
         self._scorer_ms = 0.0
+        self.last_signals = None
         ans = self._answer(question, hits, docs, original)
         if self.scorer is not None:
             ans.timings_ms["scorer"] = self._scorer_ms  # the learned model's share of answering (bench_speed.py)
@@ -173,15 +178,17 @@ class ExtractiveAnswerer:
         sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""
         if issue is None:
-            reason = abstain_reason(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
-                                    mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
-                                    synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
-                                    confidence=learned)
-            if reason and reason.startswith("term ") and headline_items(info.simplified, ranked, docs):
-                reason = ""  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
-            if reason:
-                log.debug("abstain on %r: %s", question, reason)
-                return self._abstain(question, hits, info, shown_trad, sure, "floor" if reason.startswith(WEAK) else "check")
+            signals = abstain_signals(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
+                                      mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
+                                      synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
+                                      confidence=learned)
+            if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
+                signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
+            self.last_signals = signals
+            check, sure, gate = self.abstainer.decide(signals, sure)
+            if check is not None:
+                log.debug("abstain on %r: %s", question, check.reason)
+                return self._abstain(question, hits, info, shown_trad, sure, gate, why=check.why)
             gate = "passed"
         ans = self._answer_with_issue(question, info, ranked, pointed, issue, docs, shown_trad)
         if ans is None:
@@ -404,8 +411,8 @@ class ExtractiveAnswerer:
         return chosen
 
     def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool,
-                 sure: float | None = None, gate: str = "check") -> Answer:
-        return abstention(question, hits, info, trad, sure, gate, self.notice)
+                 sure: float | None = None, gate: str = "check", why: str = "") -> Answer:
+        return abstention(question, hits, info, trad, sure, gate, self.notice, why)
 
 
 _CONCLUSION_RE = re.compile(r"^(?:因此|所以|综合考虑|为此|鉴于此|基于此|综上|故)")

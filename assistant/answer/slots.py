@@ -1,6 +1,7 @@
-"""The slot a Chinese question asks (an amount, a measured quantity, a day, a post holder, members of a kind) and whether a sentence fills it.
+"""The slot a Chinese question asks (an amount, a day, a post holder, members of a kind) and whether a sentence fills it.
 
-A question that asks "多少英镑" is answered by a figure in 英镑, "哪一天" by a day, "院长是谁" by a 院长 (not a
+A question that asks "多少英镑" is answered by a figure in 英镑 (a quantity in a unit, "几公里", is the one unit
+mechanism of answer/evidence.py: asked_unit / has_quantity), "哪一天" by a day, "院长是谁" by a 院长 (not a
 副院长), "哪几所高校" by the names of them, "哪些城市" by a place. Evidence that
 shares the question's topic words but carries none of these does not answer it (answer/abstain.py declines).
 """
@@ -11,20 +12,8 @@ from typing import Iterable
 
 from ..textnorm import t2s
 from .analyze import find_regions
+from .evidence import plain
 
-# PDF-extracted figures come spaced and TeX-escaped ("$8 0 \%$"); they are the same number as "80%".
-_SPACED_DIGITS = re.compile(r"(?<=\d)\s+(?=[\d%％])")
-
-
-def plain(text: str) -> str:
-    """Simplified text with the spacing and TeX escapes of extracted figures removed."""
-    simp = t2s(text)
-    if "\\" in simp or "$" in simp:
-        simp = simp.replace("\\%", "%").replace("$", "")
-    return _SPACED_DIGITS.sub("", simp)
-
-
-_NUM = r"(?:\d+(?:\.\d+)?|[零一二三四五六七八九十百千万两几数]+)\s*(?:余|多)?\s*"
 
 # ---- amounts of money --------------------------------------------------------------------------------------
 _CURRENCY = r"(?:元|块钱|英镑|美元|欧元|日元|港元|港币|新台币|台币|澳元|卢布)"
@@ -42,17 +31,6 @@ _CHANGE = re.compile(r"(?:下降|降低|减少|节省|省下|增加|提高|增�
 # "占卫生总费用的比重降到了多少": the fee word names what the share is of; the ask is the share.
 _SHARE_ASK = re.compile(r"比重|比例|占比|百分之|几成|[^，,。？?]率")
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九十]成")
-
-# ---- measured quantities -----------------------------------------------------------------------------------
-# Units that answer.evidence.asked_unit does not know; with the forms texts write them in.
-_MEASURES = {
-    "台": ("台",), "公里": ("公里", "千米", "km"), "小时": ("小时", "钟头"), "分钟": ("分钟",), "轮": ("轮",),
-    "起": ("起", "例"), "例": ("例",), "篇": ("篇",), "页": ("页",), "单": ("单", "次"), "排": ("排",),
-    "平方米": ("平方米", "㎡", "m2"), "亩": ("亩",), "批": ("批",), "辆": ("辆",), "套": ("套",), "倍": ("倍",),
-    "周": ("周", "星期"), "个小时": ("小时",), "个月": ("个月", "月"), "人次": ("人次",), "床": ("床", "张"),
-}
-_MEASURE_ASK = re.compile(r"(?<![哪那这])(?:几|多少)\s*(" + "|".join(sorted(_MEASURES, key=len, reverse=True)) + r")"
-                          r"(?![\u4e00-\u9fff]{0,1}(?:的问题|之间))")
 
 # ---- a day -------------------------------------------------------------------------------------------------
 _DAY_ASK = re.compile(r"哪一天|哪天|哪一日|几月几[日号]|几号(?!文)|具体日期|具体哪天")
@@ -82,14 +60,11 @@ def asked_slot(simp_q: str) -> tuple[str, str] | None:
 
     >>> asked_slot("英国全科医生按人头付费的标准是每人每年多少英镑？")
     ('money', '')
-    >>> asked_slot("滴滴医生的服务半径具体是几公里？")
-    ('measure', '公里')
+    >>> asked_slot("滴滴医生上门服务在哪几个城市推出？")
+    ('members', '城市')
     """
     if _MONEY_ASK.search(simp_q) and not _SHARE_ASK.search(simp_q):
         return ("money", "change" if _CHANGE.search(simp_q) else "")
-    m = _MEASURE_ASK.search(simp_q)
-    if m:
-        return ("measure", m.group(1))
     if _DAY_ASK.search(simp_q):
         return ("day", "")
     m = _POST_ASK.search(simp_q)
@@ -107,9 +82,6 @@ def fills(slot: tuple[str, str], text: str) -> bool:
     simp = plain(text)
     if kind == "money":
         return bool(_MONEY_FILL.search(simp) or (detail == "change" and _PERCENT.search(simp)))
-    if kind == "measure":
-        forms = _MEASURES[detail]
-        return bool(re.search(_NUM + "(?:个)?(?:" + "|".join(map(re.escape, forms)) + ")", simp))
     if kind == "day":
         return bool(_DAY_FILL.search(simp))
     if kind == "post":

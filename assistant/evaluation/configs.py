@@ -10,9 +10,10 @@ from typing import Callable
 from .questions import EvalError
 
 # hybrid answers with the configured evidence scorer (rules by default: the learned one did not win on held-out
-# questions, eval/README.md); hybrid-rules / hybrid-learned force one (answer/scorer.py).
+# questions, eval/README.md); hybrid-rules / hybrid-learned force one (answer/scorer.py). hybrid-abstain: the rule
+# scores with the learned abstainer (answer/abstain_model.py), beside hybrid-rules for the two abstention curves.
 DEFAULT_CONFIGS = ("bm25", "dense", "hybrid", "hybrid-learned", "baseline")
-KNOWN = ("bm25", "dense", "hybrid", "hybrid-rules", "hybrid-learned", "hybrid+rerank", "baseline")
+KNOWN = ("bm25", "dense", "hybrid", "hybrid-rules", "hybrid-learned", "hybrid-abstain", "hybrid+rerank", "baseline")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Config:
     index_dir: Path | None = None
     reranker: str = ""
     scorer: str = ""  # learned | rules; empty = the configured one
+    abstainer: str = ""  # learned | rules; empty = the configured one
 
 
 def embedder_spec(embedder_id: str, fallback: str) -> str:
@@ -80,6 +82,11 @@ def plan_configs(
                 notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")
                 continue
             configs.append(Config(base, "assistant", "hybrid", main_spec, scorer=base.split("-")[1]))
+        elif base == "hybrid-abstain":
+            if main_spec is None:
+                notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")
+                continue
+            configs.append(Config(base, "assistant", "hybrid", main_spec, scorer="rules", abstainer="learned"))
         elif base in ("hybrid", "hybrid+rerank"):
             if main_spec is None:
                 notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")

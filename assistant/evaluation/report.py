@@ -200,7 +200,8 @@ def build_blocks(meta: Mapping[str, Any], results: Mapping[str, Mapping[str, Any
     if curves:
         blocks += [("h2", "拒答阈值 Abstention precision/recall"),
                    ("p", "阈值 t 下：其他检查拒答的题照旧拒答，证据置信度（学习评分器的概率；规则评分为词覆盖度）低于 t 的题"
-                         "也拒答。精确率＝拒答中确属不可回答的比例，召回率＝不可回答题被拒答的比例（即拒答率）。"),
+                         "也拒答；学习拒答模型（hybrid-abstain）的置信度是它给出的“可回答”概率，由它对所有检查一并加权。"
+                         "精确率＝拒答中确属不可回答的比例，召回率＝不可回答题被拒答的比例（即拒答率）。"),
                    ("table", *abstention.table(curves))]
         if "abstention" in images:
             blocks.append(("img", images["abstention"], "Abstention precision/recall per configuration"))

@@ -95,7 +95,8 @@ class Evaluator:
         # No query-vector cache: the timed pass repeats the warm-up's questions, and cached vectors would
         # time a lookup instead of a search.
         assistant = Assistant.from_settings(
-            self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker, query_cache=0, scorer=cfg.scorer or None),
+            self.settings.replace(embedder=cfg.embedder, reranker=cfg.reranker, query_cache=0, scorer=cfg.scorer or None,
+                                   abstainer=cfg.abstainer or None),
             index_dir)
         available = assistant.retriever.available_modes()
         if cfg.mode not in available:  # the retriever would silently fall back; a mislabelled column is worse
@@ -130,8 +131,9 @@ class Evaluator:
             "chunks": len(assistant.index.chunks),
             "answerer": type(assistant.answerer).__name__,
             "scorer": "learned" if getattr(assistant.answerer, "scorer", None) is not None else "rules",
-            "abstain_threshold": (assistant.answerer.scorer.threshold if getattr(assistant.answerer, "scorer", None)
-                                  is not None else getattr(assistant.answerer, "threshold", None)),
+            "abstainer": "learned" if getattr(getattr(assistant.answerer, "abstainer", None), "model", lambda: None)()
+                         is not None else "rules",
+            "abstain_threshold": _operating_threshold(assistant.answerer),
         }
         return outcomes, info
 
@@ -165,6 +167,18 @@ class Evaluator:
         info = {"index": "(in memory)", "embedder": getattr(embedder, "id", cfg.embedder), "chunks": baseline.chunks,
                 "answerer": "top chunk"}
         return outcomes, info
+
+
+def _operating_threshold(answerer) -> float | None:
+    """The threshold on the recorded confidence at which the answerer declines: the learned abstainer's on its
+    P(answered) (1 - its threshold on P(not answered)), else the learned scorer's or the rules' floor."""
+    abstainer = getattr(answerer, "abstainer", None)
+    model = abstainer.model() if abstainer is not None else None
+    if model is not None:
+        return round(1.0 - model.threshold, 4)
+    if getattr(answerer, "scorer", None) is not None:
+        return answerer.scorer.threshold
+    return getattr(answerer, "threshold", None)
 
 
 def _config_dict(cfg: Config) -> dict[str, Any]:
