@@ -173,6 +173,8 @@ def test_a_text_of_national_scope_is_about_the_whole_country():
     # Many provinces, none holding half of the mentions: a report over the country.
     spread = "医生上门试点。\n北京、上海、杭州、南京四地先行，北京和上海率先，杭州、南京随后，广州、成都明年跟进。"
     assert derive_meta(spread, "", "s.txt").place == "全国"
+    taiwan = "長照2.0懶人包\n國家推動長照十年計畫2.0，建立社區整體照顧模式，國家補助居家服務。"
+    assert derive_meta(taiwan, "", "t.html").place == ""  # 國家 of a Traditional text is not the mainland's
     local = "宁城县医疗队见闻\n赤峰市宁城县医院迎来医疗队。宁城县百姓在宁城县就能看专家。赤峰市卫健委表示欢迎。"
     assert derive_meta(local, "", "l.txt").place == "内蒙古自治区赤峰市宁城县"
 

@@ -88,3 +88,6 @@ def test_a_dropped_markdown_file_loses_its_noise(tmp_path):
     assert "<" not in doc.text and "title:" not in doc.text
     assert "医联体建设全面推开，三级医院全部参与。" in doc.text
     assert doc.title == "医联体建设提速"
+    assert doc.issuer == "新华社"  # the dateline names the agency; the front matter's author is the fallback
+    path.write_text("---\ntitle: '窗口期'\nauthor: \"呦呦鹿鸣\"\n---\n今天想谈谈医生的另一面，这是正文。\n", encoding="utf-8")
+    assert ingest_file(path, "news.md", None).issuer == "呦呦鹿鸣"

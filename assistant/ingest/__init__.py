@@ -48,7 +48,8 @@ def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
         raise LoadError("清洗后没有正文（全是网页框架或垃圾行）")
     entry = entry or Entry(source=rel)
     # What the text says of itself (title line, 文号, 落款); the manifest overrides each field it sets.
-    meta = derive_meta(cleaned.text, loaded.title_hint or denoised.front_matter.get("title", ""), rel)
+    front = denoised.front_matter  # a Markdown export's own title and author, its block dropped from the text
+    meta = derive_meta(cleaned.text, loaded.title_hint or front.get("title", ""), rel, front.get("author", ""))
     return DocRecord(
         doc_id=content_hash(cleaned.text),
         source=rel,

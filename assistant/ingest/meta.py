@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..places import gazetteer
-from ..textnorm import cn_int, t2s
+from ..textnorm import cn_int, is_traditional, t2s
 from .structure import heading_kind
 
 # Kinds told apart: 方案, 意见, 通知, 办法 (official documents, by their title), 解读, 讲话, 报道, 评论.
@@ -77,15 +77,16 @@ class TextMeta:
     doc_number: str = ""
 
 
-def derive_meta(text: str, title_hint: str = "", source: str = "") -> TextMeta:
-    """Title, kind, issuer, place, date and document number of a cleaned document text."""
+def derive_meta(text: str, title_hint: str = "", source: str = "", author_hint: str = "") -> TextMeta:
+    """Title, kind, issuer, place, date and document number of a cleaned document text; `author_hint` (a file's
+    front matter author) is the issuer when the text names none."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     title = infer_title(text, title_hint, source)
     head, tail = lines[:8], lines[-8:]
     number = _doc_number(head + tail)
     signers, signed = _signature(tail)
     issuer = ("、".join(signers) or _labelled_issuer(head + tail) or _title_issuer(title) or _header_issuer(head)
-              or _byline(lines))
+              or _byline(lines) or author_hint.strip())
     kind = _kind(title, text, lines, bool(number or signers))
     date = signed or _labelled_date(head + tail)
     place = _place(title, issuer, text, kind)
@@ -269,13 +270,16 @@ def _place(title: str, issuer: str, text: str, kind: str) -> str:
 def _text_place(text: str) -> str:
     """The place a text names most, or 全国 when it speaks of the country: more words of national scope than
     mentions of its most named province, or no province holding half of the province-level mentions (a report
-    over many places). The two tests were set on the ext train documents (eval/check_meta.py)."""
+    over many places). The two tests were set on the ext train documents (eval/check_meta.py); a text in Traditional
+    characters is never read as 全国."""
     g = gazetteer()
     simp = t2s(text)
     provinces = Counter(g.chain(p)[0].code for p in g.resolve(g.mentions(simp)))
     top = max(provinces.values(), default=0)
     total = sum(provinces.values())
     national = len(_NATIONAL_WORDS.findall(simp))
-    if (national and national > top) or (total >= 6 and top < 0.5 * total):
+    # Mainland texts are written in Simplified characters; a Traditional text's 國家 is Taiwan's, Hong Kong's or
+    # Macao's, so its scope words say nothing of 全国.
+    if not is_traditional(text[:3000]) and ((national and national > top) or (total >= 6 and top < 0.5 * total)):
         return "全国"
     return g.full_name(g.locate(text))
