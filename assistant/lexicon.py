@@ -72,6 +72,10 @@ class Lexicon:
                 tokens.append(tok)
         return tokens
 
+    def words(self, text: str) -> list[str]:
+        """The words of a text as written (precise mode, no search-mode sub-words); they join back to the text."""
+        return list(self._jieba.cut(text))
+
     def query_tokens(self, query: str, expand: bool = True) -> list[str]:
         """Tokens for the keyword side of a query: filler removed, synonyms added."""
         if self._phrase_re is not None:

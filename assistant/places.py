@@ -116,6 +116,8 @@ class Gazetteer:
         after = text[i + len(word) : i + len(word) + 1]
         if after and after in _NOT_AFTER.get(word[-1], ""):
             return False
+        if all(word != p.name for p in places) and _cuts_word(text, i, i + len(word)):
+            return False  # a short name read across two words: "医保定点" is 医保 + 定点, not 保定
         if len(word) == 2 and all(p.level == 2 for p in places):
             # "寿县" where a name starts (text start, after punctuation or 《“) or right after its prefecture or
             # province ("六安市寿县"); inside a run of words "和县" is "和" + "县级".
@@ -160,10 +162,11 @@ class Gazetteer:
         places = self.resolve(found, self.mentions(context) if context else [])
         return max(places, key=lambda p: (p.level, -places.index(p)))
 
-    def locate(self, text: str, min_count: int = 2) -> Place | None:
+    def locate(self, text: str, min_count: int = 2, share: float = 0.4) -> Place | None:
         """The place a long text is about: the province named most often (with its cities and counties),
         then the city of that province named most often, then the county; a city or county counts only when
-        named at least min_count times and more often than any other of its level."""
+        named at least min_count times and more often than any other of its level; a county also needs `share` of
+        the mentions of its city (with everything inside it)."""
         found = self.mentions(text)
         if not found:
             return None
@@ -182,8 +185,24 @@ class Gazetteer:
             top = ranked[0]
             if count[top.code] < min_count or (len(ranked) > 1 and count[ranked[1].code] == count[top.code]):
                 break
+            if level == 2 and best is not None and count[top.code] < share * count[best.code]:
+                break  # a county named in passing in a text about its city ("余姚市" twice in a 宁波 digest)
             best = top
         return best
+
+
+def _cuts_word(text: str, start: int, end: int, margin: int = 4) -> bool:
+    """True when a word of the text (jieba, domain dictionary) begins before start and ends inside the span, or
+    begins inside it and ends after end: the span is then the tail of one word and the head of another."""
+    from .lexicon import default_lexicon  # deferred: places are also read where no tokeniser is needed
+
+    lo = max(0, start - margin)
+    pos = lo
+    for w in default_lexicon().words(text[lo : end + margin]):
+        w_start, pos = pos, pos + len(w)
+        if w_start < start < pos < end or start < w_start < end < pos:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -118,8 +118,8 @@ def test_bundled_documents_without_the_manifest_get_sensible_metadata(tmp_path):
     assert docs["003"].kind == "报道" and docs["003"].region == "内蒙古自治区鄂尔多斯市准格尔旗"
     assert docs["003"].issuer == "内蒙古日报社"
     assert docs["004"].kind == "报道" and docs["004"].title == "医联体下步将迎整体考核办法"
-    # A report that mentions 深圳 once as an example is not about 深圳.
-    assert docs["004"].region == ""
+    # A report that mentions 深圳 once as an example is not about 深圳; it speaks of national policy (the manifest's 全国).
+    assert docs["004"].region == "全国"
 
 
 def test_the_manifest_overrides_what_the_text_says(tmp_path):
@@ -154,3 +154,48 @@ def test_a_place_question_is_answered_from_a_dropped_file_whose_text_names_it_on
     assert not ans.abstained, ans.answer
     assert "20名" in ans.answer
     assert app.ask("杭州的医联体牵头医院每年下沉多少专家？").abstained  # no document speaks of 杭州
+
+
+def test_a_reposts_original_title_line_gives_the_title_and_what_follows_from_it():
+    text = ("脱贫攻坚是党的十九大确定的三大攻坚战之一。\n《通知》提出了医疗保障扶贫的六大目标。\n"
+            "原标题：国家医保局、财政部、国务院扶贫办关于印发《医疗保障扶贫三年行动实施方案(2018-2020年)》的通知\n本文转载自其他网站")
+    m = derive_meta(text, "网站首页", "x.html")
+    assert m.title.startswith("国家医保局、财政部、国务院扶贫办关于印发") and m.title.endswith("的通知")
+    assert (m.kind, m.issuer, m.place) == ("方案", "国家医保局、财政部、国务院扶贫办", "全国")
+    foot = "医联体建设提速。\n原标题：看病后凭处方到药店取药，广东率先做到!本文转载自其他网站"
+    assert derive_meta(foot, "", "y.html").title == "看病后凭处方到药店取药，广东率先做到!"
+
+
+def test_a_text_of_national_scope_is_about_the_whole_country():
+    national = ("国家医保局启动支付方式改革三年行动计划\n到2024年底，全国所有统筹地区全部开展改革。国家医保局表示，"
+                "我国将在北京等地总结经验。国家层面将加强指导。")
+    assert derive_meta(national, "", "n.txt").place == "全国"
+    # Many provinces, none holding half of the mentions: a report over the country.
+    spread = "医生上门试点。\n北京、上海、杭州、南京四地先行，北京和上海率先，杭州、南京随后，广州、成都明年跟进。"
+    assert derive_meta(spread, "", "s.txt").place == "全国"
+    taiwan = "長照2.0懶人包\n國家推動長照十年計畫2.0，建立社區整體照顧模式，國家補助居家服務。"
+    assert derive_meta(taiwan, "", "t.html").place == ""  # 國家 of a Traditional text is not the mainland's
+    local = "宁城县医疗队见闻\n赤峰市宁城县医院迎来医疗队。宁城县百姓在宁城县就能看专家。赤峰市卫健委表示欢迎。"
+    assert derive_meta(local, "", "l.txt").place == "内蒙古自治区赤峰市宁城县"
+
+
+def test_a_county_named_in_passing_does_not_narrow_a_city_text():
+    text = ("宁波市推行家庭医生制服务。宁波市卫生局介绍，宁波市已签约百万居民。宁波市医保局同步调整。"
+            "宁波市第二医院收治余姚市患者，余姚市疾控中心跟进。宁波市还将推广。")
+    assert derive_meta(text, "", "t.txt").place == "浙江省宁波市"
+
+
+def test_issuer_from_a_header_line_a_labelled_publisher_or_a_wire_dateline():
+    header = "中医药健康管理服务规范\n河北省中医药管理局\n2017-05-07 11:02:17\n一、服务对象\n辖区内65岁及以上常住居民。"
+    m = derive_meta(header, "", "h.txt")
+    assert (m.issuer, m.place) == ("河北省中医药管理局", "河北省")
+    assert derive_meta("药品招标采购难解行业困局\n发布人：-科学时报\n正文。", "", "p.txt").issuer == "科学时报"
+    wire = "医联体建设\n新华社北京4月12日电国务院总理主持召开国务院常务会议，部署推进医联体建设。"
+    assert derive_meta(wire, "", "w.txt").issuer == "新华社"
+    assert derive_meta("标题\n央视网消息：5月18日，培训班开班。", "", "c.txt").issuer == "央视网"
+
+
+def test_a_research_paper_is_of_kind_other():
+    paper = ("家庭医生签约服务研究进展\n李心言，韩优莉\n【摘要】家庭医生签约服务是重要途径。\n"
+             "【关键词】家庭医生；竞争机制\n1 资料与方法\n记者调查显示，医生表示，专家指出，学者强调。")
+    assert derive_meta(paper, "", "p.md").kind == "其他"

@@ -164,6 +164,9 @@ def find_regions(simplified: str) -> list[str]:
     regions = [term for cls, term in find_entities(simplified) if cls == "region"]
     for m in REGION_SUFFIX_RE.finditer(simplified):
         name = m.group(1)
+        known = place_names(name)
+        if known and name.endswith(known[-1]):
+            name = known[-1]  # "2014年宁波市": the span took a character before the name the gazetteer knows
         if set(name[:-1]) & _NOT_PLACE or name[-2:] in _GENERIC_PLACES:
             continue  # "推进城市" is a verb and a generic word, not a place
         if set(name[:-1]) & _INNER_LEVELS:

@@ -12,6 +12,7 @@ from .loaders import SUPPORTED, LoadError, load_file
 from .manifest import Entry, ManifestError, read_manifest
 from .scan import IGNORED_NAMES, scan
 from .meta import derive_meta
+from .noise import remove_noise
 from .split import sentence_spans, split_document
 from .structure import heading_kind
 
@@ -40,12 +41,15 @@ def scan_corpus(corpus_dir: Path) -> list[tuple[str, Path]]:
 def ingest_file(path: Path, rel: str, entry: Entry | None) -> DocRecord:
     """Load, correct and clean one file; raises LoadError with the reason when it cannot be used."""
     loaded = load_file(path)
-    cleaned: Cleaned = clean_lines(loaded.lines, loaded.line_pages, entry.corrections if entry else ())
+    denoised = remove_noise(loaded.lines, loaded.line_pages)
+    cleaned: Cleaned = clean_lines(denoised.lines, denoised.pages, entry.corrections if entry else ())
+    cleaned.dropped.update(denoised.dropped)
     if not cleaned.text.strip():
         raise LoadError("清洗后没有正文（全是网页框架或垃圾行）")
     entry = entry or Entry(source=rel)
     # What the text says of itself (title line, 文号, 落款); the manifest overrides each field it sets.
-    meta = derive_meta(cleaned.text, loaded.title_hint, rel)
+    front = denoised.front_matter  # a Markdown export's own title and author, its block dropped from the text
+    meta = derive_meta(cleaned.text, loaded.title_hint or front.get("title", ""), rel, front.get("author", ""))
     return DocRecord(
         doc_id=content_hash(cleaned.text),
         source=rel,

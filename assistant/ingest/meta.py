@@ -12,16 +12,17 @@ News and commentary carry a byline ("记者…", "来源：…日报", "作者�
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..places import gazetteer
-from ..textnorm import cn_int, t2s
+from ..textnorm import cn_int, is_traditional, t2s
 from .structure import heading_kind
 
 # Kinds told apart: 方案, 意见, 通知, 办法 (official documents, by their title), 解读, 讲话, 报道, 评论.
 # A body that issues documents: the end of its name ("…人民政府办公室", "…卫生健康委员会", "…医疗保障局").
-_ORGAN = (r"(?:人民政府|政府|办公厅|办公室|委员会|卫生健康委|卫健委|领导小组|工作小组|小组|医疗保障局|局|厅|委|部|署|"
+_ORGAN = (r"(?:人民政府|政府|办公厅|办公室|委员会|卫生健康委|卫健委|领导小组|工作小组|小组|医疗保障局|局|厅|委|部|署|办|"
           r"管委会|管理委员会|党委|党组|中心|研究院|协会|学会)")
 _ORGAN_RE = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,40}}{_ORGAN}$")
 _NATIONAL = re.compile(r"^(?:国务院|中共中央|全国|国家|中华人民共和国|财政部|人力资源社会保障部|民政部|教育部)")
@@ -34,7 +35,14 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
                    rf"|([{_CN_DIGIT}○Ｏ]{{4}})\s*年\s*([{_CN_DIGIT}]{{1,3}})\s*月\s*([{_CN_DIGIT}]{{1,3}})\s*日"
                    r"|((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_LABEL = re.compile(r"(?:成文日期|发布日期|发文日期|印发日期|发布时间|日期)\s*[:：]\s*")
-_ISSUER_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|制发机关|来源|信息来源|稿源|作者|撰稿)\s*[:：]\s*(.+)$")
+_ISSUER_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|制发机关|发布人|来源|信息来源|稿源|作者|撰稿)\s*[:：]\s*[-—]*\s*(.+)$")
+# A repost names the original's title ("原标题：…"), often followed by the reposting site's note on the same line.
+_ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+?)\s*(?:本文(?:转载|来源)|来源\s*[:：]|责任编辑|编辑\s*[:：]|$)")
+# Words of national scope: a text that uses them more than it names its most named province is about the country.
+_NATIONAL_WORDS = re.compile(r"国务院|中共中央|党中央|全国|国家|我国|中央|卫生部|财政部|人社部|民政部|教育部|发改委")
+_NATIONAL_TITLE = re.compile(r"国务院|中共中央|党中央|全国|国家[\u4e00-\u9fff]{0,8}?(?:委|局|部|署|办)")
+# A research paper: its abstract and key words open it.
+_PAPER = re.compile(r"【?摘\s*要】|【关键词】|关键词\s*[:：]")
 
 # The kind a title names by its last words; 通知 that issues a 方案 is read as the 方案 it carries.
 _TITLE_KINDS = [
@@ -50,7 +58,7 @@ _SUFFIX_KINDS = [
 # "…实施方案（试行）", "…办法（征求意见稿）》": what follows the kind word at a title's end.
 _TITLE_TAIL = re.compile(r"(?:[(（](?:试行|暂行|征求意见稿|修订稿?|草案|送审稿)[)）]|[》”\"\s])+$")
 _CARRIED = re.compile(r"(?:印发|转发|发布)[^的]{0,60}?(方案|规划|计划|意见|办法|细则|规定|规则|标准)"
-                      r"(?:[(（][^()（）]{1,6}[)）])?[》”\"]?的(?:通知|函)$")
+                      r"(?:[(（][^()（）]{1,12}[)）])?[》”\"]?的(?:通知|函)$")
 _NEWS = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,4}|通讯员|新华社|日电|讯[（(]|[（(]记者|来源[:：]")
 _OPINION = re.compile(r"评论员|时评|述评|社论|专栏|笔者|作者[:：]|编者按|观点[:：]")
 _SPEECH_OPENING = re.compile(r"^(?:同志们|各位领导|各位代表|同志们、朋友们)[，,:：！!]")
@@ -69,14 +77,16 @@ class TextMeta:
     doc_number: str = ""
 
 
-def derive_meta(text: str, title_hint: str = "", source: str = "") -> TextMeta:
-    """Title, kind, issuer, place, date and document number of a cleaned document text."""
+def derive_meta(text: str, title_hint: str = "", source: str = "", author_hint: str = "") -> TextMeta:
+    """Title, kind, issuer, place, date and document number of a cleaned document text; `author_hint` (a file's
+    front matter author) is the issuer when the text names none."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     title = infer_title(text, title_hint, source)
     head, tail = lines[:8], lines[-8:]
     number = _doc_number(head + tail)
     signers, signed = _signature(tail)
-    issuer = "、".join(signers) or _labelled_issuer(head + tail) or _title_issuer(title) or _byline(lines)
+    issuer = ("、".join(signers) or _labelled_issuer(head + tail) or _title_issuer(title) or _header_issuer(head)
+              or _byline(lines) or author_hint.strip())
     kind = _kind(title, text, lines, bool(number or signers))
     date = signed or _labelled_date(head + tail)
     place = _place(title, issuer, text, kind)
@@ -86,7 +96,13 @@ def derive_meta(text: str, title_hint: str = "", source: str = "") -> TextMeta:
 def infer_title(text: str, hint: str, source: str) -> str:
     """The loader's title (html <title>, docx properties, markdown "# "), else the first title-like line
     among the first few (not a numbered heading such as 一、 or 第一章, not a sentence, not a document number,
-    date or issuer line), else the file name."""
+    date or issuer line), else the file name. A repost's "原标题：" line (at its head or its foot) comes first:
+    the reposting page's title is the site's own wording."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    for line in lines[:10] + lines[-5:]:
+        m = _ORIGINAL_TITLE.match(line)
+        if m and 4 <= len(m.group(1)) <= 80:
+            return m.group(1)
     if hint:
         return hint
     for line in text.split("\n")[:5]:
@@ -170,6 +186,14 @@ def _labelled_issuer(lines: list[str]) -> str:
     return ""
 
 
+def _header_issuer(head: list[str]) -> str:
+    """A body's name on a line of its own right over the date line near the top ("河北省中医药管理局" / "2017-05-07")."""
+    for line, nxt in zip(head[:5], head[1:6]):
+        if _ORGAN_RE.match(t2s(line)) and _DATE.match(nxt):
+            return line
+    return ""
+
+
 def _title_issuer(title: str) -> str:
     """"XX市卫生健康委员会关于…的通知": the body before 关于."""
     m = re.match(r"^(.{2,60}?)关于", title)
@@ -182,9 +206,14 @@ def _byline(lines: list[str]) -> str:
     """A news report's source: "(内蒙古日报社融媒体记者王林喜)" -> 内蒙古日报社 (a media name ending the part
     before 记者), searched in the first and last lines."""
     for line in lines[:4] + lines[-4:]:
-        m = re.search(r"([\u4e00-\u9fff]{2,16}?(?:日报社|日报|晚报|报社|新华社|电视台|融媒体中心))(?:融媒体)?(?:记者|讯|通讯员)", t2s(line))
+        m = (re.search(r"([\u4e00-\u9fff\d]{2,16}?(?:日报社|日报|晚报|报社|新华社|电视台|融媒体中心|经济报道|新闻网))(?:融媒体)?"
+                       r"(?:记者|讯|通讯员)", t2s(line))
+             # A wire dateline or a site's lead: "新华社北京4月12日电", "央视网消息："
+             or re.match(r"^([\u4e00-\u9fff]{2,6}?(?:社|网|台))[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电|^([\u4e00-\u9fff]{2,6}网)消息[:：]",
+                         t2s(line)))
         if m:
-            return line[m.start(1) : m.end(1)]
+            g = 1 if m.group(1) else 2
+            return line[m.start(g) : m.end(g)]
     return ""
 
 
@@ -194,6 +223,8 @@ def _kind(title: str, text: str, lines: list[str], official: bool) -> str:
         if pattern.search(simp_title):
             return kind
     body = t2s("\n".join(lines[:6]))
+    if len(_PAPER.findall(t2s("\n".join(lines[:12])))) >= 2:
+        return "其他"  # a research paper (abstract and key words): neither a report nor a commentary
     if any(_SPEECH_OPENING.match(t2s(ln)) for ln in lines[:4]):
         return "讲话"
     carried = _CARRIED.search(simp_title)
@@ -231,6 +262,24 @@ def _place(title: str, issuer: str, text: str, kind: str) -> str:
             if local is not None and local.within(best) and local.level > best.level:
                 best = local
         return g.full_name(best)
-    if issuer and _NATIONAL.match(t2s(issuer)):
+    if (issuer and _NATIONAL.match(t2s(issuer))) or _NATIONAL_TITLE.search(t2s(title)):
+        return "全国"
+    return _text_place(text)
+
+
+def _text_place(text: str) -> str:
+    """The place a text names most, or 全国 when it speaks of the country: more words of national scope than
+    mentions of its most named province, or no province holding half of the province-level mentions (a report
+    over many places). The two tests were set on the ext train documents (eval/check_meta.py); a text in Traditional
+    characters is never read as 全国."""
+    g = gazetteer()
+    simp = t2s(text)
+    provinces = Counter(g.chain(p)[0].code for p in g.resolve(g.mentions(simp)))
+    top = max(provinces.values(), default=0)
+    total = sum(provinces.values())
+    national = len(_NATIONAL_WORDS.findall(simp))
+    # Mainland texts are written in Simplified characters; a Traditional text's 國家 is Taiwan's, Hong Kong's or
+    # Macao's, so its scope words say nothing of 全国.
+    if not is_traditional(text[:3000]) and ((national and national > top) or (total >= 6 and top < 0.5 * total)):
         return "全国"
     return g.full_name(g.locate(text))
