@@ -336,6 +336,31 @@ def test_rules_fingerprint_covers_the_lexicon_data(tmp_path, monkeypatch):
     assert build_mod.rules_fingerprint() != before
 
 
+def test_rules_fingerprint_covers_every_ingest_module(tmp_path, monkeypatch):
+    # A step added to the ingest package later (noise.py was missed once) must trigger re-processing too.
+    from importlib import resources
+
+    ingest = tmp_path / "ingest"
+    shutil.copytree(resources.files("assistant.ingest"), ingest, ignore=shutil.ignore_patterns("__pycache__"))
+    real_files = resources.files
+
+    class Resources:
+        @staticmethod
+        def files(package):
+            return ingest if package == "assistant.ingest" else real_files(package)
+
+    before = build_mod.rules_fingerprint()
+    monkeypatch.setattr(build_mod, "resources", Resources)
+    assert build_mod.rules_fingerprint() == before
+    with (ingest / "noise.py").open("a", encoding="utf-8") as fh:
+        fh.write("# changed\n")
+    assert build_mod.rules_fingerprint() != before
+    (ingest / "newstep.py").write_text("X = 1\n", encoding="utf-8")
+    changed = build_mod.rules_fingerprint()
+    (ingest / "newstep.py").write_text("X = 2\n", encoding="utf-8")
+    assert build_mod.rules_fingerprint() != changed
+
+
 def _spans(ix, doc_id):
     spans, _, _ = ix.extra["sentence_vectors"]
     return [(a, b) for d, a, b in spans if d == doc_id]

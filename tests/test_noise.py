@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant.ingest import ingest_file
-from assistant.ingest.noise import is_code, json_strings, remove_noise, strip_markup
+from assistant.ingest.noise import is_code, remove_noise, strip_markup
 
 
 def test_front_matter_is_dropped_and_read():
@@ -35,14 +35,13 @@ def test_an_html_table_in_one_line_becomes_rows():
     assert d.pages == [3, 3]
 
 
-def test_program_code_goes_and_the_text_in_its_strings_stays():
+def test_program_code_goes_and_a_json_line_with_chinese_stays_whole():
     assert is_code("import java.util.List;") and is_code("public class A implements Serializable{")
     assert is_code("return title;") and is_code("}") and is_code("export default index")
     assert not is_code("二、服务内容") and not is_code("2017-05-07") and not is_code("PPO and HMO")
-    line = '* host : [{"hostSaid":"各位网友，大家好！","questionAnswering":"主持人好。"},{"n":"null"}]'
-    assert json_strings(line) == ["各位网友，大家好！", "主持人好。"]
+    line = '{"compere":"王某","hostSaid":"各位网友，大家好！","questionAnswering":"主持人好。"}'
     d = remove_noise(["package a.b;", line, "private String hostSaid;", "<View className='p'>", "一、服务对象"])
-    assert d.lines == ["各位网友，大家好！", "主持人好。", "一、服务对象"]
+    assert d.lines == [line, "一、服务对象"]  # the key says who 王某 is
 
 
 PAPER = [

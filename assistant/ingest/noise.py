@@ -51,8 +51,6 @@ _CODE_START = re.compile(
 )
 _CODE_END = re.compile(r"[{};]\s*$|^\s*[})\]]")
 _PUNCT_ONLY = re.compile(r"^[\s{}()\[\];,.:<>/*=|+-]*$")
-# A JSON object or array in a line ("* host : [{"hostSaid":"各位网友…","questionAnswering":"…"}]"): its strings.
-_JSON_PAIR = re.compile(r'"[\w-]+"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 # --- research-paper apparatus -------------------------------------------------------------------------------
 _DOI = re.compile(r"(?:\b(?:DOI|doi)\s*[:：]?\s*)?\b10\.\d{4,9}/[-._;()/:A-Za-z0-9]+[A-Za-z0-9]")
@@ -126,14 +124,6 @@ def is_code(line: str) -> bool:
     return bool(_CODE_START.match(s) or _CODE_END.search(s) or _PUNCT_ONLY.match(s))
 
 
-def json_strings(line: str) -> list[str]:
-    """The Chinese string values of a JSON literal in a line, or [] when the line holds none."""
-    if line.count('":') < 2 or not re.search(r'[{\[]\s*"', line):
-        return []
-    values = [v.replace('\\"', '"').replace("\\n", "\n") for v in _JSON_PAIR.findall(line)]
-    return [p.strip() for v in values for p in v.split("\n") if cjk_count(p) >= 2]
-
-
 def _is_latin(line: str) -> bool:
     """A line in a Western language only (an English title, abstract or affiliation in a Chinese paper)."""
     s = line.strip()
@@ -163,10 +153,9 @@ def remove_noise(lines: list[str], pages: list[int] | None = None) -> Denoised:
         if is_code(raw):
             drop("code")
             continue
-        strings = json_strings(raw)
-        pieces = strings or (_table_rows(raw) if _TABLE.search(raw) else [raw])
-        if strings:
-            drop("code_json")
+        # A JSON literal holding Chinese strings stays whole: its keys say what each value is ("compere" names
+        # the host), and readers quote it as the page shows it.
+        pieces = _table_rows(raw) if _TABLE.search(raw) else [raw]
         for piece in pieces:
             text = strip_markup(piece)
             if text != piece.strip() and not text:
