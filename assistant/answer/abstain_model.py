@@ -7,7 +7,6 @@ reason shown to the asker is that of the fired check that pushed hardest towards
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .abstain import CHECK_IDS, WEAK, Check, Signals
+from .model_file import logistic_dict, logistic_weights, read_json
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ GRADED = ("strength", "scorer_confidence", "has_scorer_confidence", "best_covera
 # Order matters: it is the order of the weights in the JSON file, which names them so a mismatch is caught.
 FEATURES = (*(f"fired:{c}" for c in CHECK_IDS), "fired_any", "fired_count", *GRADED)
 _WEAK_WHY = "找到的段落不足以回答这个问题"
+_WHAT = "abstention model file"
 
 
 class AbstainModelError(ValueError):
@@ -61,41 +62,16 @@ class AbstainModel:
 
     @classmethod
     def from_dict(cls, data: Any) -> "AbstainModel":
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise AbstainModelError(f"not an abstention model file (format != {FORMAT!r})")
-        if data.get("version") != VERSION:
-            raise AbstainModelError(f"abstention model version {data.get('version')!r}, this program reads {VERSION}")
-        if data.get("features") != list(FEATURES):
-            raise AbstainModelError("abstention model was trained on other features; retrain with eval/train_abstain.py")
-        try:
-            coef, mean, std = (np.asarray(data[k], dtype=np.float64) for k in ("coef", "mean", "std"))
-            bias, threshold = float(data["bias"]), float(data["threshold"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AbstainModelError(f"abstention model lacks or garbles a field ({type(exc).__name__}: {exc})") from exc
-        if not (coef.shape == mean.shape == std.shape == (len(FEATURES),)):
-            raise AbstainModelError("abstention model weights do not match the feature count")
-        if not all(np.isfinite(a).all() for a in (coef, mean, std)) or not math.isfinite(bias) or (std <= 0).any():
-            raise AbstainModelError("abstention model weights are not finite (or a scale is not positive)")
-        if not 0.0 <= threshold <= 1.0:
-            raise AbstainModelError("abstention model threshold must be within [0, 1]")
-        return cls(coef, bias, mean, std, threshold, data.get("meta") or {})
+        weights = logistic_weights(data, FORMAT, VERSION, FEATURES, AbstainModelError, _WHAT, "eval/train_abstain.py")
+        return cls(*weights, data.get("meta") or {})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "AbstainModel":
-        path = Path(path) if path else DEFAULT_PATH
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise AbstainModelError(f"abstention model {path} not found") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise AbstainModelError(f"abstention model {path} is unreadable ({type(exc).__name__})") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(Path(path) if path else DEFAULT_PATH, AbstainModelError, _WHAT))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "version": VERSION, "model": "logistic", "features": list(FEATURES),
-                "coef": [round(float(v), 6) for v in self.coef], "bias": round(self.bias, 6),
-                "mean": [round(float(v), 6) for v in self.mean], "std": [round(float(v), 6) for v in self.std],
-                "threshold": round(self.threshold, 4), "meta": self.meta or {}}
+        return {**logistic_dict(FORMAT, VERSION, FEATURES, self.coef, self.bias, self.mean, self.std, self.threshold),
+                "meta": self.meta or {}}
 
     def probability(self, signals: Signals) -> float:
         """P(the evidence does not answer the question)."""

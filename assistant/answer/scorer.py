@@ -7,7 +7,6 @@ Its probability also decides abstention (the weakest evidence an answer may rest
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -20,6 +19,7 @@ import numpy as np
 from ..textnorm import t2s
 from .analyze import QuestionInfo
 from .evidence import Sentence, has_type_evidence
+from .model_file import logistic_dict, logistic_weights, read_json
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ VERSION = 2
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "evidence_scorer.json"
 # Shown to users (Chinese) when the model cannot be used; the answers then come from the rule scores.
 FALLBACK_NOTICE = "证据评分模型无法加载，已改用规则评分。"
+_WHAT = "evidence scorer file"
 
 _FACT_TYPES = ("date", "duration", "number", "ratio")
 _NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万两]+[个项家名人条次所种类成倍%]")
@@ -121,45 +122,23 @@ class LearnedScorer:
     # ---- loading ------------------------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Any) -> "LearnedScorer":
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ScorerError(f"not an evidence scorer file (format != {FORMAT!r})")
-        if data.get("version") != VERSION:
-            raise ScorerError(f"scorer file version {data.get('version')!r}, this program reads {VERSION}")
-        names = data.get("features")
-        if names != list(FEATURES):
-            raise ScorerError("scorer file was trained on other features than this program computes "
-                              f"({len(names or [])} vs {len(FEATURES)}); retrain with eval/train_scorer.py")
+        coef, bias, mean, std, threshold = logistic_weights(data, FORMAT, VERSION, FEATURES, ScorerError, _WHAT,
+                                                            "eval/train_scorer.py")
         try:
-            coef, mean, std = (np.asarray(data[k], dtype=np.float64) for k in ("coef", "mean", "std"))
-            bias, threshold = float(data["bias"]), float(data["threshold"])
             scale, offset = float(data.get("scale", 1.0)), float(data.get("offset", 0.0))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ScorerError(f"scorer file lacks or garbles a field ({type(exc).__name__}: {exc})") from exc
-        if not (coef.shape == mean.shape == std.shape == (len(FEATURES),)):
-            raise ScorerError("scorer weights do not match the feature count")
-        if not all(np.isfinite(a).all() for a in (coef, mean, std)) or not math.isfinite(bias) or (std <= 0).any():
-            raise ScorerError("scorer weights are not finite numbers (or a scale is not positive)")
-        if not 0.0 <= threshold <= 1.0 or not scale > 0 or not math.isfinite(offset):
-            raise ScorerError("scorer threshold must be within [0, 1] and its scale positive")
+        except (TypeError, ValueError) as exc:
+            raise ScorerError(f"{_WHAT} lacks or garbles a field ({type(exc).__name__}: {exc})") from exc
+        if not scale > 0 or not math.isfinite(offset):
+            raise ScorerError(f"{_WHAT} scale must be positive and its offset finite")
         return cls(coef, bias, mean, std, threshold, scale, offset, data.get("meta") or {})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "LearnedScorer":
-        path = Path(path) if path else DEFAULT_PATH
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ScorerError(f"scorer file {path} not found") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ScorerError(f"scorer file {path} is unreadable ({type(exc).__name__})") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(Path(path) if path else DEFAULT_PATH, ScorerError, _WHAT))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "version": VERSION, "model": "logistic", "features": list(FEATURES),
-                "coef": [round(float(v), 6) for v in self.coef], "bias": round(self.bias, 6),
-                "mean": [round(float(v), 6) for v in self.mean], "std": [round(float(v), 6) for v in self.std],
-                "threshold": round(self.threshold, 4), "scale": round(self.scale, 6), "offset": round(self.offset, 6),
-                "meta": self.meta or {}}
+        return {**logistic_dict(FORMAT, VERSION, FEATURES, self.coef, self.bias, self.mean, self.std, self.threshold),
+                "scale": round(self.scale, 6), "offset": round(self.offset, 6), "meta": self.meta or {}}
 
     # ---- scoring ------------------------------------------------------------------------------
     def logits(self, x: np.ndarray) -> np.ndarray:
