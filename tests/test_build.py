@@ -316,21 +316,28 @@ def test_rule_change_reprocesses_everything_but_reuses_vectors(built, monkeypatc
     assert load_index(index).manifest["rules"] == "changed-rules"
 
 
-def test_rules_fingerprint_covers_the_lexicon_data(tmp_path, monkeypatch):
+def _package_copy(tmp_path, monkeypatch, package: str):
+    """A copy of `package`'s files that build.rules_fingerprint reads instead of the installed ones (and its
+    fingerprint before the swap, which the unchanged copy must reproduce)."""
     from importlib import resources
 
-    data = tmp_path / "data"
-    shutil.copytree(resources.files("assistant.data"), data)
+    folder = tmp_path / package.rsplit(".", 1)[-1]
+    shutil.copytree(resources.files(package), folder, ignore=shutil.ignore_patterns("__pycache__"))
     real_files = resources.files
 
     class Resources:
         @staticmethod
-        def files(package):
-            return data if package == "assistant.data" else real_files(package)
+        def files(name):
+            return folder if name == package else real_files(name)
 
     before = build_mod.rules_fingerprint()
     monkeypatch.setattr(build_mod, "resources", Resources)
     assert build_mod.rules_fingerprint() == before
+    return folder, before
+
+
+def test_rules_fingerprint_covers_the_lexicon_data(tmp_path, monkeypatch):
+    data, before = _package_copy(tmp_path, monkeypatch, "assistant.data")
     with (data / "userdict.txt").open("a", encoding="utf-8") as fh:
         fh.write("新词语 1000 n\n")
     assert build_mod.rules_fingerprint() != before
@@ -338,20 +345,7 @@ def test_rules_fingerprint_covers_the_lexicon_data(tmp_path, monkeypatch):
 
 def test_rules_fingerprint_covers_every_ingest_module(tmp_path, monkeypatch):
     # A step added to the ingest package later (noise.py was missed once) must trigger re-processing too.
-    from importlib import resources
-
-    ingest = tmp_path / "ingest"
-    shutil.copytree(resources.files("assistant.ingest"), ingest, ignore=shutil.ignore_patterns("__pycache__"))
-    real_files = resources.files
-
-    class Resources:
-        @staticmethod
-        def files(package):
-            return ingest if package == "assistant.ingest" else real_files(package)
-
-    before = build_mod.rules_fingerprint()
-    monkeypatch.setattr(build_mod, "resources", Resources)
-    assert build_mod.rules_fingerprint() == before
+    ingest, before = _package_copy(tmp_path, monkeypatch, "assistant.ingest")
     with (ingest / "noise.py").open("a", encoding="utf-8") as fh:
         fh.write("# changed\n")
     assert build_mod.rules_fingerprint() != before
