@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 from ..places import place_names
 from ..textnorm import t2s
-from .analyze import number_form
+from .analyze import RATIO_RE, number_form
 from .evidence import Sentence
 from .followup import find_entities
 
@@ -28,7 +28,7 @@ STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能
 WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
 # Figures by kind: a ratio, a percentage, a share in 成, a date, a count with its unit.
 _FIG_RE = re.compile(
-    r"(?P<ratio>\d+(?:\.\d+)?(?:\s*[:：∶]\s*\d+(?:\.\d+)?)+)"
+    rf"(?P<ratio>{RATIO_RE.pattern})"
     r"|(?P<pct>\d+(?:\.\d+)?\s*[%％])"
     r"|(?P<cheng>[一二三四五六七八九\d])成"
     r"|(?P<date>(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?)"
