@@ -123,7 +123,8 @@ def abstain_signals(
     """Every check's outcome and the graded measures of the evidence (answer/abstain_model.py weighs them).
 
     `mentions(doc_id, region)` tells whether a document speaks of a place; `corpus_forms` are the documents'
-    texts in match_form. `confidence` (the learned scorer's probability, answer/scorer.py) replaces the word
+    texts in match_form (the answerer passes them joined as one string, so a word is looked up in one scan).
+    `confidence` (the learned scorer's probability, answer/scorer.py) replaces the word
     coverage as the strength the threshold is compared with; the asked-slot checks apply either way.
     """
     out = Signals()

@@ -179,7 +179,7 @@ class ExtractiveAnswerer:
         if issue is None:
             signals = abstain_signals(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
                                       mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
-                                      synonyms=self.lexicon.expand_terms, corpus_forms=list(self._forms.values()),
+                                      synonyms=self.lexicon.expand_terms, corpus_forms=[self._corpus_text],
                                       confidence=learned)
             if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
                 signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
