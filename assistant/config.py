@@ -68,9 +68,12 @@ class Settings:
     sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
     max_file_mb: float = 20.0  # corpus files larger than this are skipped with their reason in the build report
     # Evidence scorer: learned (assistant/data/evidence_scorer.json, trained by eval/train_scorer.py; its own
-    # abstention threshold replaces abstain_threshold) | rules (the hand-set weights). scorer_path: another model file.
+    # abstention threshold replaces abstain_threshold) | cross (learned, its first sentences re-ranked by the
+    # cross-encoder assistant/data/cross_scorer.npz, eval/train_cross.py) | rules (the hand-set weights).
+    # scorer_path / cross_path: other model files.
     scorer: str = "rules"
     scorer_path: str = ""
+    cross_path: str = ""
     # Abstention: rules (the first fired check declines) | learned (a logistic model weighs every check,
     # assistant/data/abstain_model.json trained by eval/train_abstain.py). abstain_model: another model file.
     abstainer: str = "rules"
@@ -117,8 +120,8 @@ class Settings:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.display_script not in ("auto", "simplified", "traditional"):
             raise ConfigError(f"display_script must be auto, simplified or traditional, got {self.display_script!r}")
-        if self.scorer not in ("learned", "rules"):
-            raise ConfigError(f"scorer must be learned or rules, got {self.scorer!r}")
+        if self.scorer not in ("learned", "cross", "rules"):
+            raise ConfigError(f"scorer must be learned, cross or rules, got {self.scorer!r}")
         if self.abstainer not in ("learned", "rules"):
             raise ConfigError(f"abstainer must be learned or rules, got {self.abstainer!r}")
         if self.llm not in ("none", "openai"):

@@ -139,11 +139,15 @@ class Assistant:
             doc_ids, spans, vectors = index.extra["sentence_index"]
             if vectors.shape[1:] == (embedder.dim,):
                 semantic = SentenceVectors.from_table(doc_ids, spans, vectors, retriever.query_vector)
-        scorer, notice = None, ""
-        if settings.scorer == "learned":
+        scorer, cross, notice = None, None, ""
+        if settings.scorer in ("learned", "cross"):
             from .answer.scorer import load_scorer
 
             scorer, notice = load_scorer(settings.scorer_path or None)  # None: the rules, with a notice
+        if settings.scorer == "cross" and scorer is not None:
+            from .answer.cross_scorer import load_cross_scorer
+
+            cross, notice = load_cross_scorer(settings.cross_path or None)  # None: the learned scorer alone
         from .answer.history import ChangeHistory
         from .ingest.changes import extract_all, read_changes
 
@@ -155,7 +159,7 @@ class Assistant:
                                 texts=[d.text for d in index.documents] if counts is None else (), counts=counts)
         answerer = ExtractiveAnswerer(lexicon=lexicon, max_chars=settings.answer_max_chars,
                                       threshold=settings.abstain_threshold, semantic=semantic,
-                                      semantic_weight=settings.semantic_weight, scorer=scorer, notice=notice,
+                                      semantic_weight=settings.semantic_weight, scorer=scorer, cross=cross, notice=notice,
                                       history=history, tables=index.extra.get("tables"),
                                       abstainer=settings.abstainer, abstain_model=settings.abstain_model)
         llm_answerer = None

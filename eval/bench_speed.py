@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from assistant.answer.cross_scorer import DEFAULT_PATH as CROSS_PATH  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.evaluation.metrics import percentile  # noqa: E402
 from assistant.evaluation.questions import load_questions  # noqa: E402
@@ -169,6 +170,18 @@ def main() -> int:
                 scorer_ms.append(learned.ask(t, mode="hybrid", llm=False).timings_ms.get("scorer", 0.0))
             except QueryError:
                 continue
+        # The learned scorer with the cross-encoder re-ranking its first sentences, and the encoder's share.
+        warm_ask_cross, cross_ms = [], []
+        if CROSS_PATH.exists():
+            crossed = Assistant.from_settings(settings.replace(scorer="cross"), index)
+            ask_cross = lambda t: crossed.ask(t, mode="hybrid", llm=False)  # noqa: E731
+            timed_pass(ask_cross, questions)
+            warm_ask_cross = timed_pass(ask_cross, questions)
+            for t in questions:
+                try:
+                    cross_ms.append(ask_cross(t).timings_ms.get("cross", 0.0))
+                except QueryError:
+                    continue
 
     def ms(values, p):
         v = percentile(values, p)
@@ -193,6 +206,10 @@ def main() -> int:
         f"warm_ask_{other}_p95_ms": ms(warm_ask_alt, 95),
         "learned_scorer_p50_ms": ms(scorer_ms, 50),
         "learned_scorer_p95_ms": ms(scorer_ms, 95),
+        "warm_ask_cross_p50_ms": ms(warm_ask_cross, 50),
+        "warm_ask_cross_p95_ms": ms(warm_ask_cross, 95),
+        "cross_encoder_p50_ms": ms(cross_ms, 50),
+        "cross_encoder_p95_ms": ms(cross_ms, 95),
         "cold_search_process_seconds_median": round(statistics.median(cold), 2),
         "cold_search_process_seconds_all": [round(c, 2) for c in cold],
         "cold_ask_p50_seconds": round(statistics.median(cold_ask), 2),
@@ -226,6 +243,10 @@ def main() -> int:
                                              f"{figures[f'warm_ask_{other}_p95_ms']} ms"),
         ("学习评分器 learned scorer p50/p95", f"{figures['learned_scorer_p50_ms']} / {figures['learned_scorer_p95_ms']} ms"
                                           f"（特征+模型，每次问答）"),
+        ("预热问答（cross）warm ask p50/p95", f"{figures['warm_ask_cross_p50_ms']} / {figures['warm_ask_cross_p95_ms']} ms"
+                                          f"（学习评分+交叉编码器重排）"),
+        ("交叉编码器 cross-encoder p50/p95", f"{figures['cross_encoder_p50_ms']} / {figures['cross_encoder_p95_ms']} ms"
+                                          f"（每次问答）"),
         ("冷启动 cold `assistant search`", f"{figures['cold_search_process_seconds_median']} s（{args.repeats} 次中位数）"),
         ("冷启动问答 cold `assistant ask` p50", f"{figures['cold_ask_p50_seconds']} s，CPU {figures['cold_ask_cpu_p50_seconds']} s"
                                             f"（{args.repeats} 次中位数；目标 ≤ {COLD_ASK_TARGET_S} s）"),

@@ -61,7 +61,8 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
     answerer._prepare(docs)
     locator = SpanLocator.from_index(assistant.index)
     scorer, answerer.scorer = answerer.scorer, None  # the rule scores, for comparison and as features
-    rows: dict[str, list] = {k: [] for k in ("file", "qid", "question", "answerable", "x", "y", "rule", "share")}
+    rows: dict[str, list] = {k: [] for k in ("file", "qid", "question", "answerable", "x", "y", "rule", "share",
+                                             "text")}
     try:
         for path, split in files:
             for q in select_split(load_questions(path).questions, split):
@@ -84,6 +85,7 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
                 rows["y"].append(np.array(labels, dtype=float))
                 rows["rule"].append(np.array([s.score for s in ranked]))
                 rows["share"].append(np.array([s.coverage > 0 for s in ranked]))
+                rows["text"].append([s.text for s in ranked])  # the cross-encoder's input (eval/train_cross.py)
     finally:
         answerer.scorer = scorer
     return rows
@@ -149,7 +151,7 @@ def save_cache(path: str, files, rows: dict) -> None:
     np.savez(path + ".npz", x=np.vstack(rows["x"]), y=np.concatenate(rows["y"]), rule=np.concatenate(rows["rule"]),
              share=np.concatenate(rows["share"]), sizes=np.array(sizes))
     Path(path + ".json").write_text(json.dumps({"files": [list(f) for f in files], **{
-        k: rows[k] for k in ("file", "qid", "question", "answerable")}}, ensure_ascii=False), encoding="utf-8")
+        k: rows[k] for k in ("file", "qid", "question", "answerable", "text")}}, ensure_ascii=False), encoding="utf-8")
 
 
 def load_cache(path: str, files) -> dict | None:
@@ -159,10 +161,10 @@ def load_cache(path: str, files) -> dict | None:
         arrays = np.load(path + ".npz", allow_pickle=False)
     except (OSError, ValueError):
         return None
-    if meta["files"] != [list(f) for f in files] or arrays["x"].shape[1] != len(FEATURES):
+    if meta["files"] != [list(f) for f in files] or arrays["x"].shape[1] != len(FEATURES) or "text" not in meta:
         return None
     cuts = np.cumsum(arrays["sizes"])[:-1]
-    rows = {k: meta[k] for k in ("file", "qid", "question", "answerable")}
+    rows = {k: meta[k] for k in ("file", "qid", "question", "answerable", "text")}
     for k in ("x", "y", "rule", "share"):
         rows[k] = np.split(arrays[k], cuts)
     return rows

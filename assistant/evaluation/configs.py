@@ -10,10 +10,12 @@ from typing import Callable
 from .questions import EvalError
 
 # hybrid answers with the configured evidence scorer (rules by default: the learned one did not win on held-out
-# questions, eval/README.md); hybrid-rules / hybrid-learned force one (answer/scorer.py). hybrid-abstain: the rule
+# questions, eval/README.md); hybrid-rules / hybrid-learned / hybrid-cross force one (answer/scorer.py; cross adds the
+# cross-encoder of answer/cross_scorer.py). hybrid-abstain: the rule
 # scores with the learned abstainer (answer/abstain_model.py), beside hybrid-rules for the two abstention curves.
 DEFAULT_CONFIGS = ("bm25", "dense", "hybrid", "hybrid-learned", "baseline")
-KNOWN = ("bm25", "dense", "hybrid", "hybrid-rules", "hybrid-learned", "hybrid-abstain", "hybrid+rerank", "baseline")
+KNOWN = ("bm25", "dense", "hybrid", "hybrid-rules", "hybrid-learned", "hybrid-cross", "hybrid-abstain", "hybrid+rerank",
+         "baseline")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def plan_configs(
         elif base == "dense":
             for spec in [explicit] if explicit else embedders:
                 configs.append(Config(f"dense:{spec}", "assistant", "dense", spec, index_for(spec)))
-        elif base in ("hybrid-rules", "hybrid-learned"):
+        elif base in ("hybrid-rules", "hybrid-learned", "hybrid-cross"):
             if main_spec is None:
                 notes.append(f"索引没有向量（嵌入模型 none），跳过 {name}。")
                 continue

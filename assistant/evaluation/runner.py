@@ -130,7 +130,8 @@ class Evaluator:
             "embedder": assistant.index.manifest.get("embedder", {}).get("id", "none"),
             "chunks": len(assistant.index.chunks),
             "answerer": type(assistant.answerer).__name__,
-            "scorer": "learned" if getattr(assistant.answerer, "scorer", None) is not None else "rules",
+            "scorer": ("cross" if getattr(assistant.answerer, "cross", None) is not None else "learned")
+            if getattr(assistant.answerer, "scorer", None) is not None else "rules",
             "abstainer": "learned" if getattr(getattr(assistant.answerer, "abstainer", None), "model", lambda: None)()
                          is not None else "rules",
             "abstain_threshold": _operating_threshold(assistant.answerer),

