@@ -187,6 +187,7 @@ def main() -> int:
     ap.add_argument("--index", default="index")
     ap.add_argument("--dev", action="append", default=[], help="question files held out for the dev figures")
     ap.add_argument("--dev-only", action="store_true", help="report dev figures, do not train the shipped model")
+    ap.add_argument("--dev-out", default="", help="also write the model trained without the dev files here")
     ap.add_argument("--out", default=str(DEFAULT_PATH))
     ap.add_argument("--cache", default="", help="train_scorer.py's feature cache (npz + json), reused")
     ap.add_argument("--layers", type=int, default=4)
@@ -239,6 +240,8 @@ def main() -> int:
             print(f"  linear + {w:g} x cross: {v:.3f}")
         print(f"cross-encoder time: {ms:.1f} ms per question ({args.rerank} pairs, numpy)")
         weight = weight or max(WEIGHTS, key=lambda w: (round(grid[w], 6), -abs(np.log(w))))
+        if args.dev_out:  # for answer-level figures on dev (assistant eval with cross_path=this file)
+            write_model(Path(args.dev_out), scorer.stored, manifest | {"weight": weight or 1.0, "trained_on": "without dev"})
         report = {"dev_files": sorted(dev_files), "dev_questions": len(dev_idx), "top1_linear": round(base, 4),
                   "top1_cross": {str(w): round(v, 4) for w, v in grid.items()}, "gold_in_candidates": round(in_top, 4),
                   "ms_per_question": round(ms, 1)}

@@ -133,3 +133,25 @@ def test_shipped_cross_encoder_prefers_the_answer_over_a_word_sharing_distractor
     answer = "医保基金结余由牵头医院、乡镇卫生院、村卫生室按照6:3:1比例分配。"
     s = cross.scores("医保基金结余按什么比例分配？", [distractor, answer])
     assert s[1] > s[0]
+
+
+@pytest.mark.slow
+def test_numpy_runtime_scores_as_the_torch_trainer_does(e5):
+    import importlib.util
+    from pathlib import Path
+
+    torch = pytest.importorskip("torch")
+    spec = importlib.util.spec_from_file_location("train_cross", Path(__file__).resolve().parent.parent / "eval" /
+                                                  "train_cross.py")
+    train_cross = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_cross)
+    model = train_cross.torch_model(e5, 2)
+    with torch.no_grad():
+        model.head.weight.normal_(0, 1)
+    model.eval()
+    cross = CrossScorer(model.export(), _manifest(e5, layers=2), e5)
+    question = "医保基金结余按什么比例分配？"
+    texts = ["医保基金结余由牵头医院、乡镇卫生院、村卫生室按照6:3:1比例分配。", "加强组织领导。", "县招乡用"]
+    with torch.no_grad():
+        expected = model(*train_cross.batch(cross, question, texts)).numpy()  # padded batch in torch
+    assert np.allclose(cross.scores(question, texts), expected, atol=1e-3)  # segments end to end in numpy

