@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .abstain import CHECK_IDS, WEAK, Check, Signals
-from .model_file import logistic_dict, logistic_weights, read_json
+from .model_file import load_or_none, logistic_dict, logistic_weights, read_json
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,8 @@ class AbstainModel:
 
 def load_model(path: str | Path | None = None) -> AbstainModel | None:
     """The model, or None with the reason logged: the answerer then declines by the rules."""
-    try:
-        return AbstainModel.load(path)
-    except AbstainModelError as exc:
-        log.warning("learned abstention model unavailable, declining by the rules: %s", exc)
-        return None
+    return load_or_none(lambda: AbstainModel.load(path), AbstainModelError, log, "learned abstention model",
+                        "declining by the rules")
 
 
 class Abstainer:

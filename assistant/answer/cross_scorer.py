@@ -27,6 +27,7 @@ import numpy as np
 
 from ..e5_file import E5File, E5FileError
 from ..textnorm import t2s
+from .model_file import load_or_none
 
 log = logging.getLogger(__name__)
 
@@ -209,8 +210,6 @@ def write_model(path: Path, params: Mapping[str, np.ndarray], manifest: dict) ->
 
 def load_cross_scorer(path: str | Path | None = None) -> tuple[CrossScorer | None, str]:
     """(scorer, "") or (None, Chinese notice) with the reason logged: answers then rank by the learned scorer."""
-    try:
-        return CrossScorer.load(path), ""
-    except CrossScorerError as exc:
-        log.warning("evidence cross-encoder unavailable, ranking with the learned scorer alone: %s", exc)
-        return None, FALLBACK_NOTICE
+    cross = load_or_none(lambda: CrossScorer.load(path), CrossScorerError, log, "evidence cross-encoder",
+                         "ranking with the learned scorer alone")
+    return cross, "" if cross is not None else FALLBACK_NOTICE

@@ -1,16 +1,29 @@
 """Logistic models shipped as JSON (evidence scorer, abstention model): reading, checking and writing their files.
 
 A file names its format, version and features, so a model trained on another feature set is refused with a clear
-message instead of silently mis-weighing; the caller's error class carries the message to its fallback.
+message instead of silently mis-weighing; the caller's error class carries the message to its fallback, which every
+shipped model (these two and the cross-encoder) takes through load_or_none.
 """
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
+
+
+T = TypeVar("T")
+
+
+def load_or_none(load: Callable[[], T], error: type[Exception], logger, what: str, fallback: str) -> T | None:
+    """The loaded model, or None with "<what> unavailable, <fallback>: <reason>" logged (the caller falls back)."""
+    try:
+        return load()
+    except error as exc:
+        logger.warning("%s unavailable, %s: %s", what, fallback, exc)
+        return None
 
 
 def read_json(path: Path, error: type[Exception], what: str) -> Any:

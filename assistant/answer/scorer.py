@@ -19,7 +19,7 @@ import numpy as np
 from ..textnorm import t2s
 from .analyze import QuestionInfo
 from .evidence import Sentence, has_type_evidence
-from .model_file import logistic_dict, logistic_weights, read_json
+from .model_file import load_or_none, logistic_dict, logistic_weights, read_json
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +161,9 @@ class LearnedScorer:
 
 def load_scorer(path: str | Path | None = None) -> tuple[LearnedScorer | None, str]:
     """(scorer, "") or (None, Chinese notice) with the reason logged: the answerer then uses the rule scores."""
-    try:
-        return LearnedScorer.load(path), ""
-    except ScorerError as exc:
-        log.warning("learned evidence scorer unavailable, using the rule scores: %s", exc)
-        return None, FALLBACK_NOTICE
+    scorer = load_or_none(lambda: LearnedScorer.load(path), ScorerError, log, "learned evidence scorer",
+                          "using the rule scores")
+    return scorer, "" if scorer is not None else FALLBACK_NOTICE
 
 
 def confidence(ranked: Sequence[Sentence], top: int = 5) -> float | None:
