@@ -68,8 +68,8 @@ class Settings:
     sentence_vectors: bool = True  # embed evidence sentences at build time (about +60% embedding work)
     max_file_mb: float = 20.0  # corpus files larger than this are skipped with their reason in the build report
     # Evidence scorer: learned (assistant/data/evidence_scorer.json, trained by eval/train_scorer.py; its own
-    # abstention threshold replaces abstain_threshold) | cross (learned, its first sentences re-ranked by the
-    # cross-encoder assistant/data/cross_scorer.npz, eval/train_cross.py) | rules (the hand-set weights).
+    # abstention threshold replaces abstain_threshold) | cross (learned, the lead among its first sentences chosen
+    # by the cross-encoder assistant/data/cross_scorer.npz, eval/train_cross.py) | rules (the hand-set weights).
     # scorer_path / cross_path: other model files.
     scorer: str = "rules"
     scorer_path: str = ""

