@@ -54,6 +54,7 @@ def collect(index: str, files: list[str]) -> list[dict]:
 
     assistant = Assistant.from_settings(load_settings(overrides={"scorer": "rules", "abstainer": "rules"}), Path(index))
     answerer = assistant.answerer
+    answerer.keep_graded = True  # the rules decide; the model is trained on every measure
     out = []
     for path in files:
         for q in load_questions(path).questions:

@@ -28,8 +28,13 @@ def _model_dict(weights: dict[str, float], bias: float = -3.0, threshold: float 
 
 def test_every_fired_check_is_reported_in_rules_order(assistant_over):
     app = assistant_over(FEE)
+    question = "某县家庭医生签约服务费每人每年多少钱？是哪位领导提出的？"
+    # The rules alone skip the graded measures (one looks words up in the whole corpus); training asks for them.
+    app.ask(question)
+    assert app.answerer.last_signals.graded == {}
+    app.answerer.keep_graded = True
     # An amount and a person are both asked; neither is in the evidence: both checks fire, not only the first.
-    app.ask("某县家庭医生签约服务费每人每年多少钱？是哪位领导提出的？")
+    app.ask(question)
     sig = app.answerer.last_signals
     ids = [c.id for c in sig.fired]
     assert "no_amount" in ids and "no_person" in ids

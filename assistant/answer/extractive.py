@@ -80,6 +80,9 @@ class ExtractiveAnswerer:
         # abstainer: rules (the first fired check declines) | learned (answer/abstain_model.py weighs them all).
         self.abstainer = Abstainer(abstainer, abstain_model)
         self.last_signals = None  # the abstention signals of the last question that reached them (training reads them)
+        # The graded measures are computed for the learned abstainer, or when set (eval/train_abstain.py records
+        # them under the rules); the rules alone skip them.
+        self.keep_graded = False
 
     @property
     def premise_model(self):
@@ -185,7 +188,8 @@ class ExtractiveAnswerer:
             signals = abstain_signals(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
                                       mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
                                       synonyms=self.lexicon.expand_terms, corpus_forms=[self._corpus_text],
-                                      confidence=learned)
+                                      confidence=learned,
+                                      graded=self.keep_graded or self.abstainer.mode == "learned")
             if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
                 signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             self.last_signals = signals
