@@ -42,6 +42,17 @@ def timed_pass(fn, texts: list[str]) -> list[float]:
     return out
 
 
+def model_share(assistant, texts: list[str], part: str) -> list[float]:
+    """Milliseconds a model took per ask (the answer's timings_ms[part]); unusable questions are skipped."""
+    out = []
+    for t in texts:
+        try:
+            out.append(assistant.ask(t, mode="hybrid", llm=False).timings_ms.get(part, 0.0))
+        except QueryError:
+            continue
+    return out
+
+
 def cli_head() -> list[str]:
     """The command a user types: the installed console script, else the module."""
     script = Path(sys.executable).with_name("assistant")
@@ -164,12 +175,7 @@ def main() -> int:
         timed_pass(ask_alt, questions)
         warm_ask_alt = timed_pass(ask_alt, questions)
         learned = assistant if other == "rules" else alt
-        scorer_ms = []
-        for t in questions:
-            try:
-                scorer_ms.append(learned.ask(t, mode="hybrid", llm=False).timings_ms.get("scorer", 0.0))
-            except QueryError:
-                continue
+        scorer_ms = model_share(learned, questions, "scorer")
         # The learned scorer with the cross-encoder choosing the lead among its first sentences, and the encoder's share.
         warm_ask_cross, cross_ms = [], []
         if CROSS_PATH.exists():
@@ -177,11 +183,7 @@ def main() -> int:
             ask_cross = lambda t: crossed.ask(t, mode="hybrid", llm=False)  # noqa: E731
             timed_pass(ask_cross, questions)
             warm_ask_cross = timed_pass(ask_cross, questions)
-            for t in questions:
-                try:
-                    cross_ms.append(ask_cross(t).timings_ms.get("cross", 0.0))
-                except QueryError:
-                    continue
+            cross_ms = model_share(crossed, questions, "cross")
 
     def ms(values, p):
         v = percentile(values, p)

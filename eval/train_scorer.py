@@ -43,6 +43,10 @@ GRID = [round(0.01 * i, 2) for i in range(0, 81)]
 FALSE_ABSTENTION_COST = 3.0  # a wrongly declined answerable question costs three missed abstentions
 
 
+# Per-question fields kept beside the feature arrays (in the cache's JSON part).
+META_KEYS = ("file", "qid", "question", "answerable", "text")
+
+
 def parse_files(specs: list[str]) -> list[tuple[str, str]]:
     """"path[:split]" -> (path, split); held-out files are refused before anything is read."""
     out = []
@@ -61,8 +65,7 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
     answerer._prepare(docs)
     locator = SpanLocator.from_index(assistant.index)
     scorer, answerer.scorer = answerer.scorer, None  # the rule scores, for comparison and as features
-    rows: dict[str, list] = {k: [] for k in ("file", "qid", "question", "answerable", "x", "y", "rule", "share",
-                                             "text")}
+    rows: dict[str, list] = {k: [] for k in (*META_KEYS, "x", "y", "rule", "share")}
     try:
         for path, split in files:
             for q in select_split(load_questions(path).questions, split):
@@ -151,7 +154,7 @@ def save_cache(path: str, files, rows: dict) -> None:
     np.savez(path + ".npz", x=np.vstack(rows["x"]), y=np.concatenate(rows["y"]), rule=np.concatenate(rows["rule"]),
              share=np.concatenate(rows["share"]), sizes=np.array(sizes))
     Path(path + ".json").write_text(json.dumps({"files": [list(f) for f in files], **{
-        k: rows[k] for k in ("file", "qid", "question", "answerable", "text")}}, ensure_ascii=False), encoding="utf-8")
+        k: rows[k] for k in META_KEYS}}, ensure_ascii=False), encoding="utf-8")
 
 
 def load_cache(path: str, files) -> dict | None:
@@ -161,10 +164,11 @@ def load_cache(path: str, files) -> dict | None:
         arrays = np.load(path + ".npz", allow_pickle=False)
     except (OSError, ValueError):
         return None
-    if meta["files"] != [list(f) for f in files] or arrays["x"].shape[1] != len(FEATURES) or "text" not in meta:
+    if meta["files"] != [list(f) for f in files] or arrays["x"].shape[1] != len(FEATURES) or any(
+            k not in meta for k in META_KEYS):
         return None
     cuts = np.cumsum(arrays["sizes"])[:-1]
-    rows = {k: meta[k] for k in ("file", "qid", "question", "answerable", "text")}
+    rows = {k: meta[k] for k in META_KEYS}
     for k in ("x", "y", "rule", "share"):
         rows[k] = np.split(arrays[k], cuts)
     return rows
