@@ -2,7 +2,7 @@
 
 A file names its format, version and features, so a model trained on another feature set is refused with a clear
 message instead of silently mis-weighing; the caller's error class carries the message to its fallback, which every
-shipped model (these two and the cross-encoder) takes through load_or_none.
+shipped model (these two, the premise model and the cross-encoder) takes through load_or_none.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import numpy as np
 T = TypeVar("T")
 
 
-def load_or_none(load: Callable[[], T], error: type[Exception], logger, what: str, fallback: str) -> T | None:
+def load_or_none(load: Callable[[], T], error: type[Exception] | tuple[type[Exception], ...], logger, what: str,
+                 fallback: str) -> T | None:
     """The loaded model, or None with "<what> unavailable, <fallback>: <reason>" logged (the caller falls back)."""
     try:
         return load()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .evidence import Sentence
+from .model_file import load_or_none
 from .premise_acts import PremiseIssue
 from .premise_claim import FEATURES, Alignment, claim_features, modal_differs
 
@@ -79,11 +80,9 @@ class PremiseModel:
 
 def load(path: str | Path = DEFAULT_PATH) -> PremiseModel | None:
     """The model in `path`; None (logged, never raised) when it is missing or corrupt, so the rules answer alone."""
-    try:
-        return PremiseModel.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("premise model %s not loaded (%s: %s); the rule checks run alone", path, type(exc).__name__, exc)
-        return None
+    return load_or_none(lambda: PremiseModel.from_dict(json.loads(Path(path).read_text(encoding="utf-8"))),
+                        (OSError, ValueError, KeyError, TypeError), log, f"premise model {path}",
+                        "the rule checks run alone")
 
 
 @lru_cache(maxsize=1)
