@@ -403,3 +403,11 @@ def test_a_visit_stated_as_given_at_places_no_document_names(assistant_over):
     app = assistant_over({"news.txt": "国务院要闻\n\n国务院副总理王某14日至16日到湖南、江西调研,了解医保服务情况。\n"})
     ans = app.ask("王某副总理到广东、福建调研时提了什么要求？")
     assert ans.premise_note and "湖南" in ans.premise_note
+
+
+def test_an_event_put_as_fact_at_a_place_no_document_names(assistant_over):
+    app = assistant_over({"news.txt": "新华社北京12月21日电\n\n首届支付方式改革大会日前在北京召开,国家医保局宣布启动三年行动计划。\n"})
+    ans = app.ask("首届支付方式改革大会是在上海召开的吗？")
+    assert ans.premise_note and "北京" in ans.premise_note and not ans.abstained
+    ans = app.ask("上海参保患者能参加支付方式改革大会吗？")  # asks what can be done there: no statement to correct
+    assert not ans.premise_note

@@ -130,3 +130,38 @@ def test_a_change_in_the_other_direction_is_an_opposite():
 def test_counts_of_different_things_do_not_conflict():
     a, f = claim_features("派了20多个专家常驻，是吗？", [_s("8个科室的主任由专家担任。")], _is_term)
     assert f["fig_conflict"] == 0.0
+
+
+def test_a_year_or_a_number_written_without_unit_is_a_figure():
+    assert [(f.kind, f.value) for f in figures("政府早在2007就推出长照1.0")] == [("date", "2007-?-?")]
+    assert [(f.kind, f.value) for f in figures("拨打专线12320")] == [("bare", "12320")]
+    assert [f.text for f in figures("共2000次")] == ["2000次"]  # a count keeps its unit
+    assert not [f for f in figures("(2018-2020年)") if "2018" in f.value]  # a span's start is no date
+    a, f = claim_features("长照专线是1957吗？", [_s("拨打长照专线1966。")], _is_term)
+    assert a.conflicts == [("1966", "1957")]
+
+
+def test_a_value_the_sentence_gives_to_another_thing_is_not_stated():
+    s = _s("共收到超过2000次的医生上门预约订单，实际提供了40多次上门服务。")
+    a, f = claim_features("活动实际上门服务了2000多次吧？", [s], _is_term)
+    assert a.conflicts == [("40多次", "2000多次")] and f["fig_matched"] == 1.0
+    a, f = claim_features("活动收到了2000多次医生上门预约订单吧？", [s], _is_term)
+    assert a.conflicts == [] and f["fig_support"] == 1.0
+
+
+def test_a_numeral_in_a_set_phrase_is_no_claimed_figure():
+    # "已经是一家了" is "one family", not a count: the sentence's other count of 家 does not contradict it
+    a, f = claim_features("卫生院跟牵头医院已经是一家了吧？", [_s("牵头医院两家为市三级医院，一家为民营医院。")], _is_term)
+    assert f["fig_conflict"] == 0.0
+
+
+def test_a_window_stating_the_claimed_figure_is_the_one_compared():
+    ranked = [_s("其中生活补助经费标准为每生每年4000元。"), _s("公费医学生在校期间免除学费，并给予一定的生活补助。")]
+    a, f = claim_features("公费医学生每年生活补助是1万元吗？", ranked, _is_term)
+    assert a.conflicts == [("4000元", "1万元")]
+
+
+def test_a_body_the_documents_never_name_can_be_swapped():
+    # "卫福部" is in no document (the test's terms say no word is), yet it names who acts
+    assert swapped_name("扣除额是卫福部增订的", "财政部特别增订扣除额", _words, lambda w: False) == ("财政部", "卫福部")
+    assert swapped_name("扣除额是卫福部增订的", "财政部特别增订扣除额", _words, lambda w: w != "卫福部") == ("财政部", "卫福部")

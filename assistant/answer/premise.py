@@ -354,6 +354,11 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
     return None
 
 
+# The share of an asserting question's words a sentence must hold to be the same statement made of another place.
+_SAID_ELSEWHERE = 0.6
+# A question that puts the place as a fact to confirm ("…是在上海召开的吗", "…对吧"), not one that asks whether
+# something can be done there ("河北参保患者…能直接结算吗").
+_PUT_AS_FACT = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|是[^，,。？?]{2,}吗")
 _TITLED_PERSON = re.compile(rf"([\u4e00-\u9fff]{{2,3}}?)副?(?:{PERSON_TITLES})")
 
 
@@ -366,7 +371,7 @@ def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -
     people = [m.group(1) for m in _TITLED_PERSON.finditer(info.simplified)]
     for s in ranked[:3]:
         simp = t2s(s.text)
-        if not any(p in simp for p in people):
+        if not any(p in simp for p in people) and not (s.coverage >= _SAID_ELSEWHERE and _PUT_AS_FACT.search(info.simplified)):
             continue
         others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
         if others:

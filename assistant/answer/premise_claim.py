@@ -32,7 +32,12 @@ _FIG_RE = re.compile(
     r"|(?P<pct>\d+(?:\.\d+)?\s*[%％])"
     r"|(?P<cheng>[一二三四五六七八九\d])成"
     r"|(?P<date>(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?)"
-    r"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)")
+    r"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)"
+    # A year written without 年 ("早在2007就推出"), then any other number of three digits or more with no unit (a
+    # hotline, a code): after the counts, so "2000次" stays a count; neither when it starts a span ("2018-2020年").
+    # A four-digit code that reads as a year ("专线1966") is taken for one: it still compares with its like.
+    r"|(?P<year>(?<![\d.])(?:19|20)\d{2})(?![\d.%％\-－—~～至到])"
+    r"|(?P<bare>(?<![\d.])\d{3,})(?![\d.%％\-－—~～至到])")
 _UNIT_KIND = {"周岁": "岁", "块": "元"}
 # Units that grade or sort rather than count, and 个 that counts anything: a figure of one compares only with one
 # of the same thing ("20多个专家" and "8个科室" are no conflict).
@@ -86,8 +91,12 @@ def figures(text: str) -> list[Figure]:
     """Every figure of text with its kind ("ratio", "%", "成", "date", or the count's unit) and comparable value."""
     out = []
     for m in _FIG_RE.finditer(text):
-        kind = next(k for k in ("ratio", "pct", "cheng", "date", "num") if m.group(k))
-        if kind == "num":
+        kind = next(k for k in ("ratio", "pct", "cheng", "date", "num", "year", "bare") if m.group(k))
+        if kind == "year":
+            kind, value = "date", f"{m.group('year')}-?-?"
+        elif kind == "bare":
+            value = m.group("bare")
+        elif kind == "num":
             unit = m.group("unit")
             kind = "元" if unit in _MONEY else _UNIT_KIND.get(unit, unit)
             value = f"{float(m.group('num')) * _MONEY.get(unit, 1):g}"
@@ -126,6 +135,7 @@ class Alignment:
     overlap: float
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (evidence figure, question figure)
     supported: bool = False  # a figure of the question is stated by the sentence
+    fig_matched: bool = False  # a conflicting figure is said of what the question's figure is said of
     replaced: tuple[str, str] | None = None  # (evidence word, question word)
     same_head: bool = False
     equal_frac: float = 0.0
@@ -140,6 +150,10 @@ class Alignment:
     swapped: tuple[str, str] | None = None  # (evidence name, question name) of one kind, anywhere in the sentence
 
 
+# Added to the share of a clause's character pairs a window holds when it states a figure of the clause's kind.
+FIGURE_BONUS = 0.15
+
+
 def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Alignment]:
     """For each claim clause of the question, the evidence window (one or two clauses of a top sentence) sharing
     the most character pairs with it, relative to the clause; a higher-ranked sentence wins a tie. Best first."""
@@ -148,6 +162,8 @@ def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Ali
         qb = bigrams(qc)
         if len(qb) < 2:
             continue
+        # A clause claiming a figure is about that figure: a window stating one of its kind is the one to compare.
+        kinds = {f.kind for f in figures(number_form(qc))}
         best: Alignment | None = None
         for s in ranked[:top]:
             simp = t2s(s.text)
@@ -158,6 +174,8 @@ def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Ali
                         continue
                     ec = simp[spans[i][0] : spans[j][1]]
                     ov = len(qb & bigrams(ec)) / len(qb)
+                    if kinds and kinds & {f.kind for f in figures(number_form(ec))}:
+                        ov += FIGURE_BONUS
                     if best is None or ov > best.overlap + 1e-9:
                         best = Alignment(s, qc, ec, ov)
         if best is not None:
@@ -195,7 +213,9 @@ def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
                  is_term: Callable[[str], bool]) -> tuple[str, str] | None:
     """(evidence name, question name): the question names a body the sentence does not ("卫福部增订…") where the
     sentence names another of the same kind the question does not ("财政部特别增订…")."""
-    ours = [w for w in _names(claim, cut) if w not in sentence and is_term(w)]
+    # A body the documents never name is still a claim about who acts ("卫福部增订…"); other names must be terms of
+    # the documents, so that a paraphrase is not taken for a swap.
+    ours = [w for w in _names(claim, cut) if w not in sentence and (is_term(w) or w.endswith(_HEAD_KINDS[0]))]
     theirs = [w for w in _names(sentence, cut) if w not in claim]
     for q in ours:
         for e in theirs:
@@ -220,28 +240,50 @@ def _same_head(a: str, b: str) -> bool:
     return bool(kinds[0] & kinds[1]) or (place_names(a) == [a] and place_names(b) == [b])
 
 
-def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, str]], bool]:
-    """(evidence figure, question figure) pairs of one kind that differ in the aligned window, for the question's
-    figures the sentence does not state; and whether it states any of them."""
+def _context(text: str, f: Figure, width: int = 8) -> set[str]:
+    """The character pairs just before and after a figure: what it is a figure of."""
+    end = f.start + len(f.text)
+    return bigrams(re.sub(r"\d", "#", text[max(0, f.start - width) : f.start])) | bigrams(
+        re.sub(r"\d", "#", text[end : end + width]))
+
+
+def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, str]], bool, bool]:
+    """(evidence figure, question figure) pairs of one kind that differ, for the question's figures the sentence
+    does not state of the same thing; and whether it states any of them. A value the sentence gives to another
+    thing ("超过2000次的…预约订单" where the question says "上门服务了2000多次" and the sentence "实际提供了40多次上门
+    服务") is not stated: of the sentence's figures of that kind, the one whose surrounding words are the question
+    figure's decides. Last, whether a conflicting figure's own neighbours match the question figure's."""
     # Numerals as digits ("五年制" is "5年制"); the figures shown are in this form.
+    raw = q
     q, window, sentence = number_form(q), number_form(window), number_form(sentence)
-    qf, sf, ef = figures(q), figures(sentence), figures(window)
-    stated = [f for f in qf if any(same_value(f, g) for g in sf)]
-    conflicts = []
-    for f in qf:
-        if f in stated:
-            continue
-        same = [g for g in ef if g.kind == f.kind and not same_value(f, g)]
+    off = sentence.find(window)
+    conflicts, stated, matched = [], False, False
+    for f in figures(q):
+        ctx = _context(q, f)
+        written = f.text in raw  # "一家" as in "已经是一家了" becomes "1家" in number form: no figure the asker wrote
+        kin = [(g, len(ctx & _context(sentence, g))) for g in figures(sentence) if g.kind == f.kind]
         if f.kind in _GRADES:
             # "三级综合医院" and "一级诊疗科目" are grades of different things: the words after must match.
             after = bigrams(q[f.start + len(f.text) : f.start + len(f.text) + 4])
-            same = [g for g in same if after & bigrams(window[g.start + len(g.text) : g.start + len(g.text) + 4])]
-        if same:
-            # The evidence figure whose preceding words are most like the question figure's.
-            before = bigrams(q[max(0, f.start - 6) : f.start])
-            g = max(same, key=lambda g: len(before & bigrams(window[max(0, g.start - 6) : g.start])))
-            conflicts.append((g.text, f.text))
-    return conflicts, bool(stated)
+            kin = [(g, n) for g, n in kin if same_value(f, g)
+                   or after & bigrams(sentence[g.start + len(g.text) : g.start + len(g.text) + 4])]
+        if f.kind == "bare":
+            kin = [(g, n) for g, n in kin if n]  # a number with no unit says of what only by its neighbours
+        same = max((n for g, n in kin if same_value(f, g)), default=-1)
+        # Another value counts where the question's claim was aligned, or elsewhere when its neighbours match.
+        others = [(n, g) for g, n in kin if not same_value(f, g)
+                  and (n >= _CONTEXT_MIN or 0 <= off <= g.start < off + len(window))]
+        best = max(others, key=lambda x: x[0], default=None)
+        if same >= 0 and not (written and best and best[0] > same and best[0] >= _CONTEXT_MIN):
+            stated = True
+        elif best:
+            conflicts.append((best[1].text, f.text))
+            matched = matched or best[0] >= _CONTEXT_MIN
+    return conflicts, stated, matched
+
+
+# Shared character pairs around two figures that make them figures of one thing.
+_CONTEXT_MIN = 2
 
 
 def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
@@ -249,7 +291,7 @@ def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
     """Fill in what differs between the aligned question clause and evidence window."""
     q, e = a.q_clause, a.e_clause
     sentence = t2s(a.sentence.text)
-    a.conflicts, a.supported = _fig_conflicts(claim_text(simplified), e, sentence)
+    a.conflicts, a.supported, a.fig_matched = _fig_conflicts(claim_text(simplified), e, sentence)
     # Aligned word by word, so that what is replaced is a whole word of each side ("卫健局" / "医保局").
     qt, et = cut(q), cut(e)
     ops = SequenceMatcher(None, qt, et, autojunk=False).get_opcodes()
@@ -293,7 +335,7 @@ def modal_differs(a: Alignment) -> bool:
     return (a.strong_q and a.weak_e and not a.strong_e) or (a.weak_q and a.strong_e and not a.weak_e)
 
 
-FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "fig_support", "replaced",
+FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "fig_matched", "fig_support", "replaced",
             "same_head", "swapped", "equal_frac", "n_replace", "neg_diff", "neg_added", "modal_diff", "antonym")
 
 
@@ -312,6 +354,7 @@ def features(a: Alignment | None, simplified: str) -> dict[str, float]:
     # A figure stated in passing by a question that asks something else ("从7万提到了20万，超过部分还能报多少")
     # is as much a claim as one asked about: the ask weighs less there.
     f["ask_conflict"] = f["asks"] * f["fig_conflict"]
+    f["fig_matched"] = float(a.fig_matched)
     f["fig_support"] = float(a.supported)
     f["replaced"] = float(a.replaced is not None)
     f["same_head"] = float(a.same_head)
