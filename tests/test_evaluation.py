@@ -115,7 +115,11 @@ def test_answer_outcome_judges_window_citation_grounding_and_abstention():
     assert o["accurate"] is False and o["numbers_grounded"] is None
     premise = q(category="false_premise", must_include=[["95%"]], premise_note_expected="不是 90%")
     o = answer_outcome(premise, "按当年基金包干[1]", False, [], ["95%"], "文件规定的是95%，不是90%。", gold)
-    assert o["premise_corrected"] is True and o["accurate"] is False
+    assert o["premise_corrected"] is True and o["accurate"] is False and o["premise_false_alarm"] is None
+    o = answer_outcome(question, "按6:3:1分配[1]", False, [], ["按6:3:1分配"], "文件写的是“6:3:1”，不是“5:3:2”。", gold)
+    assert o["premise_false_alarm"] is True and o["premise_corrected"] is None  # a sound premise "corrected"
+    o = answer_outcome(question, "按6:3:1分配[1]", False, [], ["按6:3:1分配"], None, gold)
+    assert o["premise_false_alarm"] is False
     unanswerable = q(category="unanswerable", answerable=False)
     o = answer_outcome(unanswerable, "文件未说明。", True, [], [], None, [])
     assert o["accurate"] is None and o["gold_cited"] is None

@@ -171,8 +171,11 @@ def answer_outcome(
         out["numbers_grounded"] = None
     if question.category == "false_premise" and answerable:
         out["premise_corrected"] = bool(premise_note) and satisfies(groups, f"{body}{premise_note or ''}")
+        out["premise_false_alarm"] = None
     else:
         out["premise_corrected"] = None
+        # A "correction" of a question whose premise is sound: the worst way to be wrong, so it is counted apart.
+        out["premise_false_alarm"] = bool(premise_note) and not abstained
     return out
 
 
@@ -207,7 +210,7 @@ def retrieval_summary(outcomes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def answer_summary(questions: Sequence[Any], outcomes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Answer-level rates with the number of questions each is computed over."""
     out: dict[str, Any] = {}
-    for key in ("accurate", "accurate_any", "gold_cited", "numbers_grounded", "premise_corrected"):
+    for key in ("accurate", "accurate_any", "gold_cited", "numbers_grounded", "premise_corrected", "premise_false_alarm"):
         out[key], out[f"n_{key}"] = _mean(o.get(key) for o in outcomes)
     answered = [(q, o) for q, o in zip(questions, outcomes) if "abstained" in o]
     out["abstention"], out["n_abstention"] = _mean(o["abstained"] for q, o in answered if q.answerable is False)

@@ -21,7 +21,7 @@ DEFINITIONS = [
     "准确率：回答（去掉 [n] 标记）前 300 字内包含 must_include 的每一组；全文准确率不限位置。拒答计为不准确。",
     "引用金标：至少一条引文与金标引文区间重叠。数字有据：回答中的每个数字、比例、百分比都出现在所引原文中（列表序号不算）。",
     "拒答率：不可回答题中拒答的比例（越高越好）；误拒率：可回答题中拒答的比例（越低越好）。",
-    "前提更正：错误前提题给出了 premise_note，且回答连同更正说明包含 must_include。",
+    "前提更正：错误前提题给出了 premise_note，且回答连同更正说明包含 must_include。误更正：其他题（前提无误）却给出了更正说明的比例（越低越好）。",
     "延迟：检索 search 与问答 ask 的单题耗时（毫秒，预热后）；baseline 的回答就是第一段，ask 等于 search。",
 ]
 
@@ -52,7 +52,7 @@ def retrieval_table(summaries: Mapping[str, Mapping[str, Any]]) -> tuple[list[st
 
 
 def answer_table(summaries: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    headers = ["配置", "准确率", "全文准确", "引用金标", "数字有据", "拒答率", "误拒率", "前提更正", "长度p50/p90"]
+    headers = ["配置", "准确率", "全文准确", "引用金标", "数字有据", "拒答率", "误拒率", "前提更正", "误更正", "长度p50/p90"]
     rows = []
     for name, s in summaries.items():
         a = s["answers"]
@@ -62,6 +62,7 @@ def answer_table(summaries: Mapping[str, Mapping[str, Any]]) -> tuple[list[str],
             f"{rate(a['abstention'])} (n={a['n_abstention']})",
             f"{rate(a['false_abstention'])} (n={a['n_false_abstention']})",
             f"{rate(a['premise_corrected'])} (n={a['n_premise_corrected']})",
+            f"{rate(a.get('premise_false_alarm'))} (n={a.get('n_premise_false_alarm', 0)})",
             f"{num(a['length_p50'])}/{num(a['length_p90'])}",
         ])
     return headers, rows
