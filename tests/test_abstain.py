@@ -163,3 +163,9 @@ def test_from_which_side_to_which_is_no_place_question(assistant_over):
     app = assistant_over({"talk.txt": "某县推进会讲话\n\n打包付费以后,内在驱动医疗机构从“重治疗”转向“重预防”,实现医防融合。\n"})
     ans = app.ask("讲话说打包付费以后，医院的心思会从哪头转到哪头？")
     assert ans.abstained is False and "重预防" in ans.answer
+
+
+def test_a_quantity_named_in_a_claim_to_confirm_is_not_asked():
+    from assistant.answer.abstain import _asks_how_many
+    assert _asks_how_many("采购数量是多少？") and _asks_how_many("编制周转池 编制数量 裕安区")
+    assert not _asks_how_many("药品招标只定价格、不定采购数量，对吧？")

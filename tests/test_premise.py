@@ -411,3 +411,27 @@ def test_an_event_put_as_fact_at_a_place_no_document_names(assistant_over):
     assert ans.premise_note and "北京" in ans.premise_note and not ans.abstained
     ans = app.ask("上海参保患者能参加支付方式改革大会吗？")  # asks what can be done there: no statement to correct
     assert not ans.premise_note
+
+
+# ---- true claims, confirmed (eval/questions_ext_confirm_*.jsonl): no "correction" ---------------------
+def test_a_claimed_sum_a_following_passage_states_is_not_contradicted():
+    grant = sentence("其中生活补助经费标准为每生每年4000元，学校按每人每月400元标准足额发放。")
+    funds = sentence("所需经费由省财政按每生每年10000元的标准拨付高校。")
+    assert check("公费医学生的培养经费是省财政按每生每年10000元拨付给高校的，是吗？", [grant, funds]) is None
+    assert check("公费医学生的培养经费是省财政按每生每年12000元拨付给高校的，是吗？", [grant, funds],
+                 corpus=[grant.text, funds.text, "另有12000元"]) is not None
+
+
+def test_a_body_a_passage_names_is_not_swapped_for_another_it_names():
+    lead = sentence("截止2020年底，西藏每千人口基层医疗卫生机构卫生人员数为5.62人。")
+    named = sentence("每个社区卫生服务中心/乡镇卫生院平均卫生人员数为8.7人。")
+    issue = check("西藏每个乡镇卫生院平均有8.7个卫生人员，对吗？", [lead, named])
+    assert issue is None
+
+
+def test_when_and_how_a_thing_was_issued_is_not_who_issued_it():
+    s = sentence("10月18日，国家卫计委办公厅公开发布《关于印发三级综合医院医疗服务能力指南的通知》。")
+    info = analyze("国家卫计委办公厅是10月18日公开发布这份指南的，对吗？", lambda q: [])
+    assert asserted_actor(info, [s]) is None
+    info = analyze("这份指南是国家医保局发布的，对吗？", lambda q: [])
+    assert asserted_actor(info, [s]) is not None

@@ -28,6 +28,16 @@ _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
                               r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也]|$)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
+_ASK_WORD_RE = re.compile(r"多少|几|什么|哪|怎样|如何|啥")
+_CONFIRM_RE = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|没错吧|是真的吗")
+
+
+def _asks_how_many(simp_q: str) -> bool:
+    """"采购数量是多少" and "编制周转池 编制数量" ask a quantity; "只定价格、不定采购数量，对吧" names one in a claim it
+    asks to confirm."""
+    m = _HOW_MANY_RE.search(simp_q)
+    return bool(m) and (m.group(0) not in ("数量", "数目") or bool(_ASK_WORD_RE.search(simp_q))
+                        or not _CONFIRM_RE.search(simp_q))
 # "由哪一级财政发放": the kind of thing asked for must be named by the passage that answers.
 _ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)(财政|政府|部门|机构|单位)")
 _ANY_BODY = {"部门", "机构", "单位", "组织"}  # any named body answers these: "区司法局", "医共体管理委员会"
@@ -204,7 +214,7 @@ def abstain_signals(
     unit = asked_unit(simp_q)
     if unit and not any(has_quantity(unit, s.text, given=simp_q) for s in relevant):
         fire("no_unit_quantity", f"no quantity in {unit} in evidence", f"相关段落没有给出以“{unit}”计的数量")
-    if info.qtype in ("number", "ratio") and _HOW_MANY_RE.search(simp_q) and not any(
+    if info.qtype in ("number", "ratio") and _asks_how_many(simp_q) and not any(
             _QUANTITY_EVIDENCE.search(t2s(s.text)) for s in relevant):
         fire("no_quantity", "no quantity in evidence", "相关段落没有给出数量")
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):

@@ -78,8 +78,10 @@ def _cn_number(m: re.Match) -> str:
 
 
 def number_form(text: str) -> str:
-    """match_form with Chinese numerals as digits, so that "四大" and "4大", "十四个" and "14个" compare equal."""
-    return re.sub(r"[一二三四五六七八九两]?十[一二三四五六七八九]?|[零一二三四五六七八九两]+(?=[^\u4e00-\u9fff]|[年月日天家个项条名人届岁次所本大种类级元万周])",
+    """match_form with Chinese numerals as digits, so that "四大" and "4大", "十四个" and "14个", "一百二十多家" and
+    "120多家" compare equal."""
+    return re.sub(r"[一二三四五六七八九两]百(?:[一二三四五六七八九]?十[一二三四五六七八九]?)?(?![零一二三四五六七八九])"
+                  r"|[一二三四五六七八九两]?十[一二三四五六七八九]?|[零一二三四五六七八九两]+(?=[^\u4e00-\u9fff]|[年月日天家个项条名人届岁次所本大种类级元万周])",
                   _cn_number, match_form(text))
 
 

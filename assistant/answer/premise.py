@@ -118,6 +118,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         for cls, term in info.entities:
             if cls not in ("department", "institution", "role"):
                 continue
+            if any(term in t2s(s.text) for s in best if s.coverage >= 0.3):
+                continue  # a passage that answers names it: the claim has its support
             for s in best:
                 simp = t2s(s.text)
                 if term in simp or s.coverage < 0.3:
@@ -200,6 +202,9 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
         return None  # "2018年那版方案的试行期…": the passage states the year too, of the thing it names
     if claim.kind == "ordinal" and _states_value_of(claim, info_text, best):
         return None  # "首批紧密型…试点" is in the passage; its "第二批县级公立医院…试点" is another series
+    if claim.kind == "number" and claim.unit != "年" and any(
+            s.coverage >= 0.45 and any(_same_value(f, claim) for f in _same_kind_facts(claim, s.text)) for s in best):
+        return None  # "生活补助…4000元" leads, "经费由省财政按每生每年10000元…拨付" follows: the claim is stated
     for s in best:
         facts = _same_kind_facts(claim, s.text)
         same_thing = _counts_same_thing(claim, info_text, s.text)
@@ -286,8 +291,10 @@ def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> Pr
             continue
         overlap, value, text = max(others, key=lambda x: x[0])
         # A clear margin: the question's wording is the other value's, nearly word for word.
+        mine = next(t for v, t in owners if _age_in_years(number_form(v)) == key).strip("，,；;。、 ")
+        if not mine:
+            continue  # the value's own words could not be cut out: no owner to compare with
         if overlap >= 4 and overlap >= 2 * max(own) + 2:
-            mine = next(t for v, t in owners if _age_in_years(number_form(v)) == key).strip("，,；;。、 ")
             return PremiseIssue(
                 f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。、 ')}”，"
                 f"而“{claim.text}”出自“{mine}”。", s)

@@ -231,13 +231,27 @@ def _claimed_actor(simplified: str) -> tuple[str, list[str], int] | None:
     """(actor, verbs, where the claim starts) for the actor a question asserts, if it asserts one."""
     m = _ASSERTED.search(simplified)
     if m and not (m.group(2) in ("牵头", "负责") and re.match(r"单位|医院|机构|部门", simplified[m.end() :])):
-        return m.group(1), [v for v in m.group(2, 3) if v], m.start()  # ("打包给牵头单位" names a role)
+        actor = _who(m.group(1))  # ("打包给牵头单位" names a role)
+        return (actor, [v for v in m.group(2, 3) if v], m.start()) if actor else None
     m = _SENT_TO.search(simplified) or _relative_actor(simplified) or _opening_actor(simplified)
     if not m:
         return None
-    actor = _WHEN_IN_ACTOR.sub("", m.group(1)).strip()  # "1月17日刘国中副总理": the date is not who
+    actor = _who(m.group(1))
     verbs = [m.group(2)] if m.group(2) != "发" else ["发布", "印发", "下发", "发"]
-    return (actor, verbs, m.start()) if len(actor) >= 2 else None
+    return (actor, verbs, m.start()) if actor else None
+
+
+# How a thing was issued, said before the verb ("公开发布", "正式印发"): no part of who issued it.
+_MANNER = re.compile(r"(?:公开|正式|联合|统一|共同|专门|再次|首次|已经|已)+$")
+
+
+def _who(text: str) -> str | None:
+    """The actor in the words a question puts before the verb, or None when they name no one: a date is when
+    ("1月17日刘国中副总理"), a manner is how ("10月18日公开发布"), a preposition with a place word is where
+    ("跟医院里发的药")."""
+    actor = _MANNER.sub("", _WHEN_IN_ACTOR.sub("", text).strip())
+    actor = re.sub(r"[里中内上]$", "", re.sub(r"^(?:跟|和|与|同|在|从)", "", actor))
+    return actor if len(actor) >= 2 and not re.search(r"\d", actor) else None
 
 
 def asserted_actor(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
@@ -313,6 +327,8 @@ def swapped_entity(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssu
         at = q.find(term)
         if re.search(r"[哪谁几]|什么", q[max(0, at - 3) : at]):
             continue  # "有哪些乡镇卫生院": the body is what is asked, not who the question says did it
+        if any(term in t2s(s.text) for s in sentences[:3] if s.coverage >= 0.35):
+            continue  # a passage about the question gives the deed to the body it names: the claim has its support
         start, end = clause(q, at)
         deed = bigrams(q[start:at] + q[at + len(term) : end]) - bigrams(term)
         for s in sentences[:3]:

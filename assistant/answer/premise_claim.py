@@ -23,7 +23,7 @@ _FRAME_RE = re.compile(r"是不是|对不对|听说|据说|有人说|我看到|�
 _CLAUSE_RE = re.compile(r"[，,；;。！!？?]|[:：](?!\d)")
 # Negation, with the words that only look negated removed first ("不断", "不少").
 _NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|不良|不够|不利|不久|不一|不等|不定期|非常|非公|无论|并不少")
-NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不")
+NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不|免除|免收|免交|免费")
 STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能|只有|只在|只对|仅|唯一|统一规定")
 WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
 # Figures by kind: a ratio, a percentage, a share in 成, a date, a count with its unit.
@@ -103,9 +103,11 @@ def figures(text: str) -> list[Figure]:
         elif kind == "date":
             y, mo, d = (re.search(p, m.group(0)) for p in (r"(\d{4})\s*年", r"(\d{1,2})\s*月", r"(\d{1,2})\s*日"))
             value = "-".join(x.group(1) if x else "?" for x in (y, mo, d))
+        elif kind == "cheng":
+            kind, value = "成", str("一二三四五六七八九".find(m.group(kind)) + 1 or m.group(kind))  # "八成" is "8成"
         else:
             value = re.sub(r"\s", "", number_form(m.group(kind)))
-            kind = {"pct": "%", "cheng": "成"}.get(kind, kind)
+            kind = {"pct": "%"}.get(kind, kind)
         if kind == "date" and re.search(r"[-－—~～至到]\s*$", text[: m.start()]):
             continue  # the end of a span ("2018-2020年"), not a date the text gives to one event
         out.append(Figure(kind, value, m.group(0), m.start()))
@@ -258,7 +260,8 @@ def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, 
     q, window, sentence = number_form(q), number_form(window), number_form(sentence)
     off = sentence.find(window)
     conflicts, stated, matched = [], False, False
-    for f in figures(q):
+    claimed = figures(q)
+    for f in claimed:
         ctx = _context(q, f)
         written = f.text in raw  # "一家" as in "已经是一家了" becomes "1家" in number form: no figure the asker wrote
         kin = [(g, len(ctx & _context(sentence, g))) for g in figures(sentence) if g.kind == f.kind]
@@ -271,7 +274,9 @@ def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, 
             kin = [(g, n) for g, n in kin if n]  # a number with no unit says of what only by its neighbours
         same = max((n for g, n in kin if same_value(f, g)), default=-1)
         # Another value counts where the question's claim was aligned, or elsewhere when its neighbours match.
-        others = [(n, g) for g, n in kin if not same_value(f, g)
+        # An evidence figure equal to another the question states is that one's ("2021年" in "2021年那次谈判，从2015年
+        #算起"), not a contradiction of this one.
+        others = [(n, g) for g, n in kin if not any(same_value(c, g) for c in claimed)
                   and (n >= _CONTEXT_MIN or 0 <= off <= g.start < off + len(window))]
         best = max(others, key=lambda x: x[0], default=None)
         if same >= 0 and not (written and best and best[0] > same and best[0] >= _CONTEXT_MIN):
