@@ -39,7 +39,7 @@ from assistant.e5_file import E5File  # noqa: E402
 WEIGHTS = (0.25, 0.5, 1.0, 2.0)
 
 
-def torch_model(e5: E5File, layers: int):
+def torch_model(e5: E5File, layers: int, null: bool = False):
     """A torch copy of the first `layers` e5 layers (post-LN BERT) with a linear head over mean-pooled states."""
     import torch
     import torch.nn as nn
@@ -73,6 +73,8 @@ def torch_model(e5: E5File, layers: int):
             self.eln = nn.LayerNorm(hidden, eps=cfg["eps"])
             self.layers = nn.ModuleList(Layer() for _ in range(layers))
             self.head = nn.Linear(hidden, 1)
+            # The logit of "no sentence answers" (--null): it stands beside the candidates' logits in the softmax.
+            self.null = nn.Parameter(torch.zeros(1)) if null else None
             with torch.no_grad():
                 self.eln.weight.copy_(torch.from_numpy(e5.tensor("emb.ln.w")))
                 self.eln.bias.copy_(torch.from_numpy(e5.tensor("emb.ln.b")))
@@ -99,6 +101,8 @@ def torch_model(e5: E5File, layers: int):
         def export(self) -> dict[str, np.ndarray]:
             out = {"pos": self.pos, "type": self.token_type, "eln.w": self.eln.weight, "eln.b": self.eln.bias,
                    "head.w": self.head.weight, "head.b": self.head.bias}
+            if self.null is not None:
+                out["null"] = self.null
             for i, ly in enumerate(self.layers):
                 for name in ("q", "k", "v", "ao", "fi", "fo", "aln", "oln"):
                     out[f"l{i}.{name}.w"] = getattr(ly, name).weight
@@ -128,9 +132,11 @@ def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     torch.set_num_threads(args.threads)
-    model = torch_model(e5, args.layers)
+    model = torch_model(e5, args.layers, args.null)
     helper = CrossScorer(model.export(), manifest, e5)  # tokenisation and embedding lookup
-    groups = [i for i in idx if rows["answerable"][i] and rows["y"][i].any()]
+    # Unanswerable questions teach the "no sentence answers" logit; answerable ones whose gold the pool lacks teach
+    # nothing (their candidates may still answer in other words).
+    groups = [i for i in idx if (rows["answerable"][i] and rows["y"][i].any()) or (args.null and not rows["answerable"][i])]
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     steps = max(1, args.epochs * len(groups) // args.accum)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, 1 - s / steps))
@@ -141,13 +147,17 @@ def train(rows: dict, idx: list[int], linear: dict[int, np.ndarray], args, e5: E
         total = 0.0
         for n, i in enumerate(groups, 1):
             cand = [int(j) for j in np.argsort(-linear[i], kind="stable")[: args.candidates]]
+            if not cand:
+                continue
             missing = [int(j) for j in np.nonzero(rows["y"][i] > 0)[0] if j not in cand]
             if missing:  # the gold sentence the linear order left out takes the last place
                 cand[-1] = rng.choice(missing)
             emb, keep = batch(helper, rows["question"][i], [rows["text"][i][j] for j in cand])
             s = model(emb, keep)
             pos = torch.from_numpy(rows["y"][i][cand] > 0)
-            loss = (torch.logsumexp(s, 0) - torch.logsumexp(s[pos], 0)) / args.accum
+            every = torch.cat([s, model.null]) if args.null else s
+            right = model.null[0] if not rows["answerable"][i] else torch.logsumexp(s[pos], 0)
+            loss = (torch.logsumexp(every, 0) - right) / args.accum
             loss.backward()
             total += loss.item() * args.accum
             if n % args.accum == 0 or n == len(groups):
@@ -203,6 +213,8 @@ def main() -> int:
     ap.add_argument("--weight", type=float, default=0.0, help="skip the dev choice and ship this weight")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--null", action="store_true",
+                    help="experiment (not shipped, eval/README.md): also learn a no-answer logit from unanswerable questions")
     args = ap.parse_args()
     files = parse_files(args.files or DEFAULT_FILES)
     dev_files = {p for p, _ in parse_files(args.dev)}
@@ -220,7 +232,8 @@ def main() -> int:
     e5 = E5File.bundled()
     manifest = {"layers": args.layers, "heads": e5.config["heads"], "eps": e5.config["eps"],
                 "hidden": e5.config["hidden"], "base_vocab": e5.config["vocab"], "candidates": args.rerank,
-                "weight": args.weight or 1.0, "max_tokens": args.max_tokens, "max_question_tokens": 48}
+                "weight": args.weight or 1.0, "max_tokens": args.max_tokens, "max_question_tokens": 48,
+                "null": args.null}
     report: dict = {}
     weight = args.weight
     if dev_files:
