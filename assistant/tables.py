@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .textnorm import match_form
+from .textnorm import match_form, number_form
 
 try:  # several times faster than json on the large tables (a dependency of langsmith, so present)
     from orjson import dumps as _dumps
@@ -55,8 +55,6 @@ def paragraph_df(text: str, tokenize: Callable[[str], list[str]]) -> tuple[int, 
 
 def number_form_of(form: str) -> str:
     """A match form with Chinese numerals as digits and ages in 岁 ("13周岁" and "十三岁" compare equal)."""
-    from .answer.analyze import number_form
-
     return number_form(form).replace("周岁", "岁")
 
 

@@ -68,3 +68,16 @@ def cn_int(s: str) -> int | None:
     ones = CN_DIGITS[m.group(4)] if m.group(4) else 0
     return hundreds * 100 + tens * 10 + ones
 
+
+def _cn_number(m: re.Match) -> str:
+    value = cn_int(m.group(0))
+    return m.group(0) if value is None else str(value)
+
+
+def number_form(text: str) -> str:
+    """match_form with Chinese numerals as digits: "四大" and "4大", "十四个" and "14个", "一百二十多家" and "120多家"
+    compare equal. It lives here, not in answer/, because the index stores documents in this form: a change to this
+    module changes build.rules_fingerprint, and the next build re-processes them."""
+    return re.sub(r"[一二三四五六七八九两]百(?:[一二三四五六七八九]?十[一二三四五六七八九]?)?(?![零一二三四五六七八九])"
+                  r"|[一二三四五六七八九两]?十[一二三四五六七八九]?|[零一二三四五六七八九两]+(?=[^\u4e00-\u9fff]|[年月日天家个项条名人届岁次所本大种类级元万周])",
+                  _cn_number, match_form(text))

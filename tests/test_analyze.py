@@ -311,10 +311,3 @@ def test_a_ratio_word_is_asked_only_where_its_clause_asks(question, qtype):
     from assistant.answer.analyze import question_type
 
     assert question_type(question) == qtype
-
-
-def test_chinese_numerals_with_hundreds_are_digits():
-    from assistant.answer.analyze import number_form
-    assert number_form("一百二十多家医院") == "120多家医院"
-    assert number_form("两百人，五百元") == "200人,500元"
-    assert number_form("老百姓") == "老百姓"  # 百 inside a word is no numeral

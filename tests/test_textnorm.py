@@ -34,3 +34,10 @@ def test_match_form():
 def test_cjk_count():
     assert cjk_count("医共体 DRG 2024年") == 4
     assert cjk_count("") == 0
+
+
+def test_chinese_numerals_with_hundreds_are_digits():
+    from assistant.textnorm import number_form
+    assert number_form("一百二十多家医院") == "120多家医院"
+    assert number_form("两百人，五百元") == "200人,500元"
+    assert number_form("老百姓") == "老百姓"  # 百 inside a word is no numeral

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..places import place_names
-from ..textnorm import cn_int, is_traditional, match_form, t2s
+from ..textnorm import is_traditional, match_form, number_form, t2s
 from .followup import find_entities
 
 # Order matters: the first matching type wins, more specific first.
@@ -72,17 +72,6 @@ _GENERIC_PLACES = {"城市", "县区", "市区", "辖区", "城区", "全区", "
                    "高新区", "自治区", "开发区", "县区内", "区域", "城乡", "县域", "一区", "街道区"}
 
 
-def _cn_number(m: re.Match) -> str:
-    value = cn_int(m.group(0))
-    return m.group(0) if value is None else str(value)
-
-
-def number_form(text: str) -> str:
-    """match_form with Chinese numerals as digits, so that "四大" and "4大", "十四个" and "14个", "一百二十多家" and
-    "120多家" compare equal."""
-    return re.sub(r"[一二三四五六七八九两]百(?:[一二三四五六七八九]?十[一二三四五六七八九]?)?(?![零一二三四五六七八九])"
-                  r"|[一二三四五六七八九两]?十[一二三四五六七八九]?|[零一二三四五六七八九两]+(?=[^\u4e00-\u9fff]|[年月日天家个项条名人届岁次所本大种类级元万周])",
-                  _cn_number, match_form(text))
 
 
 @dataclass
