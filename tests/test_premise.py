@@ -435,3 +435,11 @@ def test_when_and_how_a_thing_was_issued_is_not_who_issued_it():
     assert asserted_actor(info, [s]) is None
     info = analyze("这份指南是国家医保局发布的，对吗？", lambda q: [])
     assert asserted_actor(info, [s]) is not None
+
+
+def test_words_run_together_before_a_place_suffix_are_no_place(assistant_over):
+    # "当时跨省" ends like a province but neither the gazetteer nor the document knows it: no place to decline on
+    app = assistant_over({"news.txt": "三博脑科医院\n\n三博脑科医院与多地医保部门合作,实现跨省异地就医直接结算,患者出院时只需缴纳自付部分。\n"})
+    ans = app.ask("三博脑科医院跟外地医保部门合作，当时跨省报销实现了没有？")
+    assert not ans.abstained and not ans.premise_note
+    assert app.ask("广东省的医保基金包干比例是多少？").abstained  # a real place no document speaks of

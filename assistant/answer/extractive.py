@@ -152,6 +152,9 @@ class ExtractiveAnswerer:
         # The documents a comparison or an each-of question points at ("讲话…和准格尔旗…").
         pointed = self._focus.pointed(info.terms, info.regions) if wants_each_side(info.simplified) else []
         place_note = ""
+        regions = self._real_places(info.regions)
+        if regions != info.regions:
+            info = replace(info, regions=regions)
         if info.regions:
             # A question about a place is answered only from documents that speak of it; a question naming two
             # places (a comparison) keeps both documents but needs each place in the evidence.
@@ -361,6 +364,16 @@ class ExtractiveAnswerer:
         scored = [(s, score + whole * s.score / top + (0.15 if (s.doc_id, s.start) in near else 0.0))
                   for s, score, cov in self._rank_part(part, sentences) if cov > 0]
         return max(scored, key=lambda x: x[1])[0] if scored else None
+
+    def _real_places(self, regions: list[str]) -> list[str]:
+        """The question's place names that are places: a name ending in 县/市/省… that neither the gazetteer nor any
+        document knows is words run together ("当时跨省", "宁波向市"); the known places inside it stay ("宁波")."""
+        out: list[str] = []
+        for r in regions:
+            known = place_names(r)
+            keep = [r] if "".join(known) == r or match_form(r) in self._corpus_text else known
+            out += [k for k in keep if k not in out]
+        return out
 
     def _abstain(self, question: str, hits: Sequence[Hit], info: QuestionInfo | None, trad: bool,
                  sure: float | None = None, gate: str = "check", why: str = "") -> Answer:
