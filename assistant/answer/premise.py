@@ -115,20 +115,17 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         if issue:
             return issue
         # A yes/no question that names an organisation asserts it; the evidence may name another.
+        covering = [(s, t2s(s.text)) for s in best if s.coverage >= 0.3]
         for cls, term in info.entities:
-            if cls not in ("department", "institution", "role"):
+            if cls not in ("department", "institution", "role") or not covering:
                 continue
-            if any(term in t2s(s.text) for s in best if s.coverage >= 0.3):
+            if any(term in simp for _, simp in covering):
                 continue  # a passage that answers names it: the claim has its support
-            for s in best:
-                simp = t2s(s.text)
-                if term in simp or s.coverage < 0.3:
-                    continue
-                others = [t for c, t in find_entities(simp) if c == cls and t not in info.simplified]
-                if others:
-                    shown = "、".join(dict.fromkeys(others))
-                    return PremiseIssue(f"文件中没有说是“{term}”；相关文件写的是 {shown}。", s)
-                break
+            s, simp = covering[0]
+            others = [t for c, t in find_entities(simp) if c == cls and t not in info.simplified]
+            if others:
+                shown = "、".join(dict.fromkeys(others))
+                return PremiseIssue(f"文件中没有说是“{term}”；相关文件写的是 {shown}。", s)
     for word, opposite in antonym_pairs():
         if word not in info.simplified or opposite in info.simplified:
             continue

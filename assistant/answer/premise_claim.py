@@ -242,6 +242,10 @@ def _same_head(a: str, b: str) -> bool:
     return bool(kinds[0] & kinds[1]) or (place_names(a) == [a] and place_names(b) == [b])
 
 
+# Shared character pairs around two figures that make them figures of one thing.
+_CONTEXT_MIN = 2
+
+
 def _context(text: str, f: Figure, width: int = 8) -> set[str]:
     """The character pairs just before and after a figure: what it is a figure of."""
     end = f.start + len(f.text)
@@ -285,10 +289,6 @@ def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, 
             conflicts.append((best[1].text, f.text))
             matched = matched or best[0] >= _CONTEXT_MIN
     return conflicts, stated, matched
-
-
-# Shared character pairs around two figures that make them figures of one thing.
-_CONTEXT_MIN = 2
 
 
 def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
