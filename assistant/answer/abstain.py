@@ -7,8 +7,9 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import PERSON_TITLES, QuestionInfo, citing, docno, document_number, find_regions
-from .followup import find_entities
+from .analyze import PERSON_TITLES, QuestionInfo, find_regions
+from .abstain_asks import (MEMBERS_ASK, PARTICULAR_ASK, POST_ASK, YEAR_RE, YEAR_ASK, named_document,
+                           names_kind, names_members, names_particular, states_for, when_subject)
 from .slots import unfilled
 from .terms import undefined_term
 from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
@@ -40,7 +41,6 @@ def _asks_how_many(simp_q: str) -> bool:
                         or not _CONFIRM_RE.search(simp_q))
 # "由哪一级财政发放": the kind of thing asked for must be named by the passage that answers.
 _ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)(财政|政府|部门|机构|单位)")
-_ANY_BODY = {"部门", "机构", "单位", "组织"}  # any named body answers these: "区司法局", "医共体管理委员会"
 # "一个有力的拳头" is an article, not a count: a lone 一 does not count.
 # A figure with what it counts: "123个", "95%", "6:3:1", "三成"; a date ("2018年5月31日") or a model ("1.5T") is no quantity.
 _QUANTITY_EVIDENCE = re.compile(r"\d+\s*[:：∶]\s*\d+|\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:[个项家名人条次所种类成倍床张户位届元]|万|亿|%|％)|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
@@ -122,7 +122,27 @@ CHECK_IDS = (
     "no_post_holder", "no_members", "no_kind", "no_place", "no_place_level", "slot_unfilled", "entities_absent",
     "unknown_institution", "alternatives_absent", "no_ratio", "term_undefined",
 )
+# The checks that a thing asked (a date, an amount, a person, a count…) is missing, as against the checks that the
+# evidence is off the question's topic. A compound question ("哪位专家主刀的？哪天做的？") is declined for a missing
+# slot only when every one of its parts misses its own (answer/compound.py).
+SLOT_CHECKS = frozenset((
+    "no_amount", "no_docno", "no_date", "no_date_of_subject", "no_year", "claimed_ratio_unstated", "no_particular",
+    "no_unit_quantity", "no_quantity", "no_person", "no_post_holder", "no_members", "no_kind", "no_place",
+    "no_place_level", "slot_unfilled", "no_ratio",
+))
 _SLOT_WHY = {"money": "金额", "day": "具体日期", "post": "任职人员", "members": "名单"}
+
+
+def asked_slot_checks(info: QuestionInfo) -> list[str]:
+    """The slot checks a question is subject to: those that fire on evidence that says nothing."""
+    blank = Sentence("", 0, 0, "", 1, 0, "", coverage=1.0)
+    fired = abstain_signals(info, [blank], [], threshold=float("-inf"), mentions=lambda d, r: True,
+                            synonyms=lambda terms: terms, corpus_forms=[""], graded=False).fired
+    return [c.id for c in fired if c.id in SLOT_CHECKS]
+
+
+# Any figure satisfies the plain how-many check ("平均降价多少" by "120万"): passing it shows nothing was answered.
+WEAK_SLOT_CHECKS = frozenset(("no_quantity",))
 
 
 def abstain_reason(info: QuestionInfo, ranked: list[Sentence], hits: Sequence[Hit], **kw) -> str | None:
@@ -188,27 +208,27 @@ def abstain_signals(
         fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
     if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
         fire("no_docno", "no document number in evidence", "相关段落没有给出文号")
-    year_ask = bool(_YEAR_ASK.search(simp_q))
+    year_ask = bool(YEAR_ASK.search(simp_q))
 
     def dated(s: Sentence, kind: str) -> bool:  # a year asked is also given by a document number's year
-        return has_type_evidence(kind, s.text) or bool(year_ask and _YEAR.search(t2s(s.text)))
+        return has_type_evidence(kind, s.text) or bool(year_ask and YEAR_RE.search(t2s(s.text)))
 
     if info.qtype in ("date", "duration") and not any(dated(s, info.qtype) for s in relevant):
         fire("no_date", f"no {info.qtype} in evidence", "相关段落没有给出时间")
-    subject = _when_subject(info)
+    subject = when_subject(info)
     if subject and not any(dated(s, "date") and 2 * len(s.covered & subject) >= len(subject)
                            for s in relevant):
         fire("no_date_of_subject", f"no date of {sorted(subject)} in evidence", "相关段落没有给出所问事项的时间")
-    named = _named_document(simp_q)
-    if named and info.qtype in ("ratio", "number", "date", "duration") and not _states_for(named, info.qtype, ranked[:8]):
+    named = named_document(simp_q)
+    if named and info.qtype in ("ratio", "number", "date", "duration") and not states_for(named, info.qtype, ranked[:8]):
         fire("document_silent", f"document {named} does not state it", "所问文件没有写明这一点")
-    if year_ask and not any(_YEAR.search(t2s(s.text)) for s in relevant):
+    if year_ask and not any(YEAR_RE.search(t2s(s.text)) for s in relevant):
         fire("no_year", "no year in evidence", "相关段落没有写明年份")  # "今年4月23日" does not say which year
     if any(c.kind in ("ratio", "percent") for c in info.claims) and not any(
             has_type_evidence("ratio", s.text) for s in relevant):
         fire("claimed_ratio_unstated", "the claimed ratio is about evidence that states none", "相关段落没有给出比例")
-    particular = _PARTICULAR_ASK.search(simp_q)
-    if particular and not any(_names_particular(particular.group(1), t2s(s.text)) for s in relevant):
+    particular = PARTICULAR_ASK.search(simp_q)
+    if particular and not any(names_particular(particular.group(1), t2s(s.text)) for s in relevant):
         fire("no_particular", f"no particular {particular.group(1)} named in evidence",
              f"相关段落没有点明是哪一家{particular.group(1)}")
     unit = asked_unit(simp_q)
@@ -219,16 +239,16 @@ def abstain_signals(
         fire("no_quantity", "no quantity in evidence", "相关段落没有给出数量")
     if _PERSON_ASK.search(simp_q) and not any(_PERSON_EVIDENCE.search(t2s(s.text)) for s in relevant):
         fire("no_person", "no person in evidence", "相关段落没有点名具体人员")
-    post = _POST_ASK.search(simp_q)
+    post = POST_ASK.search(simp_q)
     held = post and (post.group(1) or post.group(2))
     if held and not any(held in t2s(s.text) for s in ranked[:6]):
         fire("no_post_holder", f"no {held} named in evidence", f"相关段落没有提到{held}")
-    members = _MEMBERS_ASK.search(simp_q)
+    members = MEMBERS_ASK.search(simp_q)
     member_kind = members and (members.group(1) or members.group(2))
-    if member_kind and not any(_names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
+    if member_kind and not any(names_members(member_kind, t2s(s.text)) for s in ranked[:6]):
         fire("no_members", f"no {member_kind} named in evidence", f"相关段落没有列出{member_kind}名称")
     kind = _ASKED_KIND_RE.search(simp_q)
-    if kind and not any(_names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
+    if kind and not any(names_kind(kind.group(1), t2s(s.text), synonyms) for s in relevant):
         fire("no_kind", f"no {kind.group(1)} in evidence", f"相关段落没有提到所问的{kind.group(1)}")
     if info.qtype in ("fact", "list") and asks_place(simp_q) and not any(find_regions(t2s(s.text)) for s in relevant):
         fire("no_place", "no place in evidence", "相关段落没有给出地点")
@@ -260,101 +280,6 @@ def abstain_signals(
     if term:
         fire("term_undefined", f"term {term} named but not defined", f"相关段落没有解释“{term}”的含义")
     return out
-
-
-_WHEN_RE = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|哪一年|什么时间|几月几[日号])")
-
-
-def _when_subject(info: QuestionInfo) -> set[str]:
-    """The words of the clause a when-question asks in ("医联体整体考核办法具体什么时候正式出台" → 医联体,
-    整体, 考核, 办法, 正式, 出台), when there are three or more; a date sentence must carry half of them, or
-    it dates something else (the 32号文 of the same report)."""
-    m = _WHEN_RE.search(info.simplified) if info.qtype == "date" else None
-    if not m:
-        return set()
-    # The clause around the when-word: the thing may come before it or after ("哪一天召开的…会议").
-    before, after = info.simplified[: m.start()], info.simplified[m.end() :]
-    stop = re.search(r"[，,。？?；;、]", after)
-    clause = before[max(before.rfind(c) for c in "，,。？?；;、") + 1 :] + (after[: stop.start()] if stop else after)
-    words = {t for t in info.terms if len(t) > 1 and t in clause and t not in info.regions}
-    return words if len(words) >= 3 else set()
-
-
-# A document named by its number: "六卫健〔2019〕72号", "皖政办[2017]57号".
-def _named_document(simp_q: str) -> tuple[str, str] | None:
-    """The number of the document whose content the question asks ("72号文对…怎么规定的"), not a question
-    about the document itself ("32号文件是哪天发布的")."""
-    m = document_number(simp_q)
-    if not m or not re.match(r"(?:文件?|通知|意见|方案)?(?:对|里|中|规定|要求|明确)", simp_q[m.end() :]):
-        return None
-    return docno(m)
-
-
-def _states_for(number: tuple[str, str], qtype: str, sentences: list[Sentence]) -> bool:
-    """"72号文规定的包干比例": the fact must be stated where that document is cited, in the sentence that
-    names it or in the one after; a ratio the same passage quotes from another document is not its content."""
-    cites = citing(number)
-    by_doc: dict[str, list[Sentence]] = {}
-    for s in sentences:
-        by_doc.setdefault(s.doc_id, []).append(s)
-    for s in sentences:
-        if not cites.search(t2s(s.text)):
-            continue
-        nxt = [o for o in by_doc[s.doc_id] if 0 <= o.start - s.end <= 2]
-        if any(has_type_evidence(qtype, o.text) for o in [s, *nxt]):
-            return True
-    return False
-
-
-# "领导小组组长是谁": who holds a post is answered only where the post is named.
-_POST_ASK = re.compile(r"(组长|副组长|理事长|秘书长|主任委员|负责人)(?:和[^，,。？?]{1,6})?(?:分别)?(?:是|由)谁"
-                       r"|(组长|副组长|理事长|秘书长|主任委员|负责人)(?:叫什么(?:名字)?|姓什么|是哪位)")
-
-
-# "覆盖了哪几个乡镇卫生院", "下辖乡镇卫生院名单": the members of a kind, by name.
-_MEMBERS_ASK = re.compile(r"(?:哪几个|哪几家|哪些|哪几所)(?:苏木)?(?:乡镇|社区|村)?(卫生院|医院|卫生室|服务中心)|(卫生院|医院)名单")
-
-
-def _names_members(kind: str, simp: str) -> bool:
-    """Two or more names ending in the kind, listed together ("中心医院、中蒙医医院、人民医院和大路医院"), at least
-    one of them a particular one rather than a class ("村卫生室、乡镇卫生院" name classes)."""
-    names = re.findall(rf"([\u4e00-\u9fff]{{1,10}}?{kind})(?=[、和及与,，。;；]|$)", simp)
-    generic = {t for _, t in find_entities(simp)}
-    return len(set(names)) >= 2 and any(not _a_class(n, generic) for n in names)
-
-
-def _a_class(name: str, generic: set[str]) -> bool:
-    """"村卫生室", "基层医院": a class of bodies the text names generically (at most one character before it)."""
-    return any(name.endswith(g) and len(name) - len(g) <= 1 for g in generic)
-
-
-def _names_kind(kind: str, simp: str, synonyms) -> bool:
-    """Does the text name a thing of the asked kind: the word itself, a synonym, or (for 部门/机构/单位) any
-    named body ("卫健委", "区司法局"); a 部门 is a body of government, not a hospital."""
-    if kind in simp or any(k in simp for k in synonyms([kind])):
-        return True
-    if kind == "部门":
-        return bool(_GOVERNMENT_BODY.search(simp)) or any(c == "department" for c, _ in find_entities(simp))
-    return kind in _ANY_BODY and has_type_evidence("who", simp)
-
-
-_GOVERNMENT_BODY = re.compile(r"[\u4e00-\u9fff]{1,6}(?:局|委|办|厅|政府|小组)(?![\u4e00-\u9fff]{0,2}医院)")
-_YEAR_ASK = re.compile(r"哪一年|哪年|什么年份|哪个年份|哪一年度")
-_YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〔\[](?:19|20)\d{2}[〕\]]")  # "国办发〔2017〕32号" dates its year
-# "去的是哪一家医保中心": one particular body, by name.
-_PARTICULAR_ASK = re.compile(r"(?:哪一家|哪家|哪所|哪一所)[\u4e00-\u9fff]{0,4}?(医院|卫生院|医保中心|保健院|中心)")
-
-
-def _names_particular(kind: str, simp: str) -> bool:
-    """A name of the kind that is one body, not the class ("六安市人民医院", not "医保中心" or "基层医院")."""
-    generic = {t for _, t in find_entities(simp)}
-    for m in re.finditer(rf"([\u4e00-\u9fff]{{1,10}}){kind}", simp):
-        own = re.split(r"[和与及的在到了对从向等并还入去]", m.group(1))[-1]  # the name ends at a function word
-        name = own + kind
-        if len(own) >= 2 and not _a_class(name, generic) \
-                and not re.search(r"(?:基层|各级|各|相关|有关|所有|全部|二级|三级|县级|乡镇|成员|牵头|上级|下级)$", own):
-            return True
-    return False
 
 
 def _missing_entities(info: QuestionInfo, hits: Sequence[Hit], synonyms, corpus_forms: Sequence[str] = ()) -> list[str]:
