@@ -311,3 +311,9 @@ def test_a_ratio_word_is_asked_only_where_its_clause_asks(question, qtype):
     from assistant.answer.analyze import question_type
 
     assert question_type(question) == qtype
+
+
+@pytest.mark.parametrize("question", ["秦永方预测取消药占比考核后，药品对医院是收入来源，多用药多赚钱？",
+                                      "国家现在已经正式发文取消全国公立医院药占比考核了吧？"])
+def test_a_ratio_word_that_only_names_an_indicator_asks_no_ratio(question):
+    assert question_type(question) != "ratio"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.compound import question_parts
+from assistant.answer.compound import question_parts, unfilled_parts
 
 
 @pytest.mark.parametrize(
@@ -13,6 +13,8 @@ from assistant.answer.compound import question_parts
         ("医保结余怎么分配？", ["医保结余怎么分配？"]),
         ("结余怎么分？是吗？", ["结余怎么分？是吗？"]),  # "是吗" is too short to ask anything of its own
         ("原来按什么比例分？后来为什么改回", ["原来按什么比例分？", "后来为什么改回"]),
+        # a bracketed note after the question names its source; it asks nothing
+        ("签约了多少居民？（竞争机制综述）", ["签约了多少居民？（竞争机制综述）"]),
     ],
 )
 def test_question_parts(question, parts):
@@ -40,3 +42,35 @@ def test_each_part_of_a_compound_question_is_answered(assistant_over):
     assert "尚未打包" in ans.answer
     for c in ans.citations:
         assert app.show(c.source)["text"][c.start : c.end] == c.quote
+
+
+def test_unfilled_parts_needs_one_part_known_to_be_answered():
+    misses = {"谁主刀的？": ["no_person"], "哪天做的？": [], "什么职务？": []}
+    asks = {"谁主刀的？": ["no_person"], "哪天做的？": ["no_date"], "什么职务？": []}
+    # the date is asked and given: the question is answered, the missing person named
+    assert unfilled_parts(["谁主刀的？", "哪天做的？"], misses.get, asks.get) == [("谁主刀的？", "no_person")]
+    # no check knows what "什么职务" asks, so nothing is known to be answered: the whole question is declined
+    assert unfilled_parts(["谁主刀的？", "什么职务？"], misses.get, asks.get) is None
+
+
+SURGERY = {
+    "report.txt": (
+        "分院手术报道\n\n"
+        "浙医二院的专家团队每周来建德分院坐诊、手术。赵女士的胃癌根治手术于3月12日在建德分院完成，手术顺利。\n\n"
+        "术后赵女士恢复良好，参加医保的她自付手术费用为4421.25元。\n"
+    ),
+}
+
+
+def test_a_compound_question_is_answered_where_one_part_is_and_says_what_is_missing(assistant_over):
+    app = assistant_over(SURGERY)
+    ans = app.ask("赵女士的手术是哪位专家主刀的？手术是哪天做的？")
+    assert not ans.abstained
+    assert "3月12日" in ans.answer
+    assert any("哪位专家主刀" in n and "没有" in n for n in ans.notices)
+
+
+def test_a_compound_question_whose_every_part_is_missing_is_declined(assistant_over):
+    app = assistant_over(SURGERY)
+    ans = app.ask("赵女士的手术是哪位专家主刀的？主刀专家是哪个医院的院长？")
+    assert ans.abstained

@@ -113,9 +113,12 @@ _ASK_RE = re.compile(r"多少|几|什么|怎么|怎样|如何|咋|哪|啥|呢")
 def _asks_ratio(simplified: str) -> bool:
     if _RATIO_ASKS_RE.search(simplified):
         return True
+    rest = _RATIO_TERM_RE.sub("", simplified)
+    if not _TYPE_RES_BY_NAME["ratio"].search(rest):
+        return False  # "取消药占比考核后…多赚钱？": the ratio word only names an indicator
     if not _ASK_RE.search(simplified) and not re.search(r"吗|是否|对不对|是不是", simplified):
         return True  # a keyword query ("结余分配比例"): the ratio word is all it asks
-    for clause in re.split(r"[，,。；;？?！!]", _RATIO_TERM_RE.sub("", simplified)):
+    for clause in re.split(r"[，,。；;？?！!]", rest):
         if _TYPE_RES_BY_NAME["ratio"].search(clause) and _ASK_RE.search(clause):
             return True
     return False

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Sequence
 
 from .evidence import Sentence
 
 # A sub-question ends at a question mark; a clause before a comma stays with what it introduces.
 _PART_END = re.compile(r"[？?]+")
-_MIN_PART = 4  # "谁主持的" is a question of its own; "是吗" is not
+_MIN_PART = 4
+_NOTE = re.compile(r"[（(][^（）()]*[）)][。.]?")  # "谁主持的" is a question of its own; "是吗" is not
 
 
 def question_parts(question: str) -> list[str]:
@@ -24,6 +25,14 @@ def question_parts(question: str) -> list[str]:
     if question[start:].strip():
         parts.append(question[start:])
     parts = [p.strip() for p in parts if p.strip()]
+    # "（家庭医生竞争机制综述）" after the question names its source: a note on the part before, not a question.
+    merged: list[str] = []
+    for p in parts:
+        if merged and _NOTE.fullmatch(p):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    parts = merged
     kept = [p for p in parts if len(re.sub(r"[^\w]", "", p)) >= _MIN_PART]
     return kept if len(kept) > 1 else [question]
 
@@ -59,3 +68,23 @@ def sentences_for_parts(
         if pick is not None:
             extra.append(pick[0])
     return extra
+
+
+def unfilled_parts(parts: Sequence[str], slot_misses: Callable[[str], list],
+                   slot_asks: Callable[[str], list]) -> list[tuple[str, object]] | None:
+    """(part, its first missing-slot check) for each part whose asked thing the evidence lacks; None unless some
+    part asks a thing the checks know (a date, an amount, a person…) and the evidence gives it. A part whose ask
+    no check knows ("什么职务？") answers nothing for certain, so it cannot carry the question alone.
+    `slot_misses(part)`: the part's slot checks that fire on the evidence; `slot_asks(part)`: on no evidence.
+
+    >>> unfilled_parts(["谁主刀的？", "哪天做的？"], lambda p: ["no_person"] if "谁" in p else [], lambda p: ["x"])
+    [('谁主刀的？', 'no_person')]
+    """
+    missing, filled = [], False
+    for part in parts:
+        fired = slot_misses(part)
+        if fired:
+            missing.append((part, fired[0]))
+        elif slot_asks(part):
+            filled = True
+    return missing if filled else None

@@ -11,9 +11,10 @@ from ..places import place_names
 from ..textnorm import match_form
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
-from .abstain import abstain_signals, evidence_strength
+from .abstain import (SLOT_CHECKS, WEAK_SLOT_CHECKS, Signals, abstain_signals, asked_slot_checks,
+                      evidence_strength)
 from .abstain_model import Abstainer
-from .compound import question_parts, sentences_for_parts
+from .compound import question_parts, sentences_for_parts, unfilled_parts
 from .compose import abstention, compose, in_script
 from .cut import echoes
 from .evidence import IdfTable, Sentence, score_sentences
@@ -187,16 +188,28 @@ class ExtractiveAnswerer:
         learned = learned_confidence(ranked) if self.scorer is not None else None
         sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""
+        part_notes: list[str] = []
         if issue is None:
-            signals = abstain_signals(info, ranked, hits, threshold=self.threshold if learned is None else self.scorer.threshold,
-                                      mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
-                                      synonyms=self.lexicon.expand_terms, corpus_forms=[self._corpus_text],
-                                      confidence=learned,
+            signal_kw = dict(threshold=self.threshold if learned is None else self.scorer.threshold,
+                             mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
+                             synonyms=self.lexicon.expand_terms, corpus_forms=[self._corpus_text], confidence=learned)
+            signals = abstain_signals(info, ranked, hits, **signal_kw,
                                       graded=self.keep_graded or self.abstainer.mode == "learned")
             if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
                 signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             self.last_signals = signals
-            check, sure, gate = self.abstainer.decide(signals, sure)
+            check, sure0, gate = self.abstainer.decide(signals, sure)
+            if check is not None and check.id in SLOT_CHECKS and len(parts := question_parts(question)) > 1:
+                # "赵女士的手术是哪位专家主刀的？手术是哪天做的？": the parts the evidence answers are answered, and
+                # the answer says which asked things the documents do not give.
+                missing = unfilled_parts(parts, lambda p: [c for c in abstain_signals(
+                    analyze(p, self._terms), ranked, hits, **signal_kw, graded=False).fired if c.id in SLOT_CHECKS],
+                    lambda p: [c for c in asked_slot_checks(analyze(p, self._terms)) if c not in WEAK_SLOT_CHECKS])
+                if missing is not None:
+                    rest = Signals([c for c in signals.fired if c.id not in SLOT_CHECKS], dict(signals.graded))
+                    check, sure0, gate = self.abstainer.decide(rest, sure)
+                    part_notes = [f"文件没有回答“{p}”（{c.why}）。" for p, c in missing]
+            sure = sure0
             if check is not None:
                 log.debug("abstain on %r: %s", question, check.reason)
                 return self._abstain(question, hits, info, shown_trad, sure, gate, why=check.why)
@@ -208,6 +221,7 @@ class ExtractiveAnswerer:
         ans.confidence, ans.gate = sure, gate
         if place_note:
             ans.notices.append(place_note)
+        ans.notices.extend(in_script(n, shown_trad) for n in part_notes)
         if self.notice:
             ans.notices.append(self.notice)
         return ans
