@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any, Iterable
 
 from ..textnorm import CJK, cjk_count, t2s
+from .latex import unwrap_math
 from .structure import heading_kind
 
 _PUNCT = "，。、；：！？,;:!?"
@@ -134,6 +135,9 @@ def clean_lines(
         for c in corrections:
             line, n = c.apply(line)
             applied[id(c)] += n
+        line, n = unwrap_math(line)
+        if n:
+            dropped["inline_math"] = dropped.get("inline_math", 0) + n  # not dropped: read back as plain figures
         line = _STRAY_SPACE.sub("", line).strip()
         if not line:
             blank += 1
