@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..ingest.latex import unwrap_math
 from ..textnorm import match_form, t2s
 
 KS = (1, 2, 3, 4, 5)
@@ -86,7 +87,8 @@ class SpanLocator:
         if source not in self._norm:
             self._norm[source] = _normalised_with_offsets(text)
         norm, offsets = self._norm[source]
-        needle = _normalised_with_offsets(quote)[0]
+        # Quotes copied from a converter's Markdown keep its inline math ("$1 1 . 5 \\%$"); the documents read it back.
+        needle = _normalised_with_offsets(unwrap_math(quote)[0])[0]
         j = norm.find(needle) if needle else -1
         while j >= 0:
             spans.append(Span(source, offsets[j], offsets[j + len(needle) - 1] + 1))
@@ -128,8 +130,9 @@ def strip_markers(answer: str) -> str:
 
 def satisfies(groups: Sequence[Sequence[str]], text: str) -> bool:
     """Every group has at least one acceptable string in the text (compared in match_form)."""
-    norm = match_form(text)
-    return all(any(match_form(s) in norm for s in group) for group in groups)
+    # Spaces do not count: "500 万" and "1 . 8 3 5" (a converter's) are the answer's "500万" and "1.835".
+    norm = re.sub(r"\s+", "", match_form(text))
+    return all(any(re.sub(r"\s+", "", match_form(s)) in norm for s in group) for group in groups)
 
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万点"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..textnorm import is_traditional, match_form
+from .metrics import satisfies
 
 
 class EvalError(ValueError):
@@ -269,9 +270,9 @@ def check_questions(questions: list[Question], index_data) -> list[Problem]:
             if not MIN_QUOTE_CHARS <= len(g.quote) <= MAX_QUOTE_CHARS:
                 add(q, "warning", f"引文长度 {len(g.quote)}（宜在 {MIN_QUOTE_CHARS}–{MAX_QUOTE_CHARS} 字之间）")
         if q.gold:
-            joined = match_form("".join(g.quote for g in q.gold))
+            joined = "".join(g.quote for g in q.gold)
             for group in q.must_include:
-                if not any(match_form(s) in joined for s in group):
+                if not satisfies([group], joined):
                     add(q, "error", f"must_include 组 {group} 在 gold 引文中找不到依据")
     return problems
 
