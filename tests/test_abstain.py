@@ -169,3 +169,27 @@ def test_a_quantity_named_in_a_claim_to_confirm_is_not_asked():
     from assistant.answer.abstain import _asks_how_many
     assert _asks_how_many("采购数量是多少？") and _asks_how_many("编制周转池 编制数量 裕安区")
     assert not _asks_how_many("药品招标只定价格、不定采购数量，对吧？")
+
+
+MARKET = {
+    "drugs.txt": (
+        "基本药物采购评论\n\n"
+        "据测算，医院市场一年用药金额约4300亿，基本药物实际采购金额为430亿。\n\n"
+        "更有某县医院透露，截至9月底该院已经超出医保额度4千万元了。\n\n"
+        "医院内部收入分配要以岗位工作量、服务质量和群众满意度为基础。\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("question, found", [
+    ("医院市场一年用药金额大概多少？", "4300亿"),  # an amount in 亿 is an amount
+    ("医院内部收入分配要以哪几方面为基础？", "岗位工作量"),  # 哪几 asks which, not how much
+])
+def test_amounts_and_asks_of_which(assistant_over, question, found):
+    ans = assistant_over(MARKET).ask(question)
+    assert ans.abstained is False and found in ans.answer, ans.answer
+
+
+def test_an_amount_the_question_states_is_not_the_answer(assistant_over):
+    ans = assistant_over(MARKET).ask("那个超了4千万医保额度的县医院，一年的医保总额度是多少？")
+    assert ans.abstained is True, ans.answer

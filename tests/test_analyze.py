@@ -317,3 +317,13 @@ def test_a_ratio_word_is_asked_only_where_its_clause_asks(question, qtype):
                                       "国家现在已经正式发文取消全国公立医院药占比考核了吧？"])
 def test_a_ratio_word_that_only_names_an_indicator_asks_no_ratio(question):
     assert question_type(question) != "ratio"
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("寧波近幾年乙腦的病死率大概是多少？", "number"),  # 近几年 is when, not how long
+    ("院长任期几年？", "duration"),
+    ("是不是只在少数几个省先搞试点？", "yesno"),  # 少数几个 is a vague count
+    ("有几个乡镇参加？", "number"),
+])
+def test_a_vague_ji_asks_nothing(question, qtype):
+    assert question_type(question) == qtype

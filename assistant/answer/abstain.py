@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import PERSON_TITLES, QuestionInfo, find_regions
+from .analyze import PERSON_TITLES, VAGUE_JI, QuestionInfo, find_regions
 from .abstain_asks import (MEMBERS_ASK, PARTICULAR_ASK, POST_ASK, YEAR_RE, YEAR_ASK, named_document,
                            names_kind, names_members, names_particular, states_for, when_subject)
 from .slots import unfilled
@@ -17,11 +17,13 @@ from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
 _PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
-_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|几)|(?:多少|几)[^，,。？?]{{0,3}}{_PAY}"
+# "哪几方面" asks which, not how much; "十几"/"近几" are vague counts, not asks (VAGUE_JI).
+_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
                        rf"|{_PAY}[^，,。？?]{{0,8}}(?:什么|啥)(?:标准|水平)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
-_MONEY_EVIDENCE = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万)")
+# "4300亿" and "一万多元" are amounts as much as "430亿元".
+_MONEY_EVIDENCE = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*[余多]?\s*(?:万元|亿元|元|万|亿)")
 # A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 # A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).
@@ -31,6 +33,12 @@ _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
 _ASK_WORD_RE = re.compile(r"多少|几|什么|哪|怎样|如何|啥")
 _CONFIRM_RE = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|没错吧|是真的吗")
+
+
+def _states_amount(simp: str, simp_q: str) -> bool:
+    """An amount in the text other than one the question states ("超了4千万医保额度的县医院…总额度是多少": 4千万
+    is the premise, not the answer)."""
+    return any(re.sub(r"[元\s]", "", m.group(0)) not in simp_q for m in _MONEY_EVIDENCE.finditer(simp))
 
 
 def _asks_how_many(simp_q: str) -> bool:
@@ -45,7 +53,8 @@ _ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)(财�
 # A figure with what it counts: "123个", "95%", "6:3:1", "三成"; a date ("2018年5月31日") or a model ("1.5T") is no quantity.
 _QUANTITY_EVIDENCE = re.compile(r"\d+\s*[:：∶]\s*\d+|\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:[个项家名人条次所种类成倍床张户位届元]|万|亿|%|％)|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
 # "是二价的还是九价的": the question offers alternatives; the evidence must speak of at least one of them.
-_ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是([^，,。？?]{2,8})")
+# "A还是B" offers two things; "还是很多", "还是不够" is "still".
+_ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是(?![很挺太较更不没仍会要])([^，,。？?]{2,8})")
 # A particular institution: one with a numbered name ("六安市第二人民医院"). A place in front does not make a
 # name ("裕安区希望医院里的人员…" is 希望 + 医院), and an unknown place is caught by the region check.
 _INSTITUTION_RE = re.compile(r"第[一二三四五六七八九十\d]+[\u4e00-\u9fff]{0,4}?(?:人民医院|中医院|医院|卫生院|保健院|中心)")
@@ -204,7 +213,7 @@ def abstain_signals(
     relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
     if graded:
         out.graded.update(_graded(info, ranked, relevant, coverage_strength, confidence, simp_q, corpus_forms))
-    if _MONEY_RE.search(simp_q) and not any(_MONEY_EVIDENCE.search(t2s(s.text)) for s in relevant):
+    if _MONEY_RE.search(simp_q) and not any(_states_amount(t2s(s.text), simp_q) for s in relevant):
         fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
     if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
         fire("no_docno", "no document number in evidence", "相关段落没有给出文号")

@@ -8,6 +8,9 @@ from ..places import place_names
 from ..textnorm import is_traditional, match_form, number_form, t2s
 from .followup import find_entities
 
+# 几 after these is a vague count or time, not a question: 十几个, 好几年, 少数几个省, 近几年, 前几天, 这几年.
+VAGUE_JI = r"(?<![十好数近前这那])"
+
 # Order matters: the first matching type wins, more specific first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("comparison", r"区别|不同|不一样|两样|差在哪|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
@@ -18,15 +21,16 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("who", r"哪个部门|哪些部门|哪个机构|哪家|哪几家|哪个单位|哪些单位|由谁|谁来|谁负责|谁牵头|是谁|归谁|听谁|哪一级|哪个层级|什么部门|什么机构|哪位|谁"),
     # A length of time or a frequency, answered by "任期4年" or "按月预拨", not by a calendar date.
     # ("哪几天" asks which days: a date.)
-    ("duration", r"几年|多少年|多久|多长时间|多长|几个月|多少个月|多少天|(?<!哪)几天|几周|多少周"),
+    ("duration", rf"{VAGUE_JI}几年|多少年|多久|多长时间|多长|{VAGUE_JI}几个月|多少个月|多少天|(?<!哪){VAGUE_JI}几天|{VAGUE_JI}几周|多少周"),
     ("date", r"哪天|哪一天|哪几天|何时|什么时候|哪一年|哪年|几月|几号|日期|时间是|第几"),
     # "哪几项" asks for the items, not for how many.
-    ("number", r"多少|(?<!哪)(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
+    ("number", rf"多少|(?<!哪){VAGUE_JI}(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
     ("definition", r"^[“\"「『]?[^，,。？?]{1,10}[”\"」』]?是什么[？?]?$|是什么意思|什么是|什么叫|啥叫|啥是|何为|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),
     ("list", r"哪些|哪几|有哪|包括|分别|几个方面|几件事|几块|几类|几种|哪[一二三四五六七八九十两\d]+(?:个|项|条|本|类|种|件|块|方面|家|大|点)"),
     ("how", r"怎么|如何|怎样|方式|办法|做法|措施|步骤|流程|途径|机制"),
     ("yesno", r"是否|有没有|是不是|能不能|可不可以|对吗|吗$|吗？$|吗\?$"),
 ]
+
 _TYPE_RES = [(name, re.compile(p)) for name, p in _TYPE_PATTERNS]
 _TYPE_RES_BY_NAME = dict(_TYPE_RES)
 
