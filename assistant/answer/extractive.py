@@ -25,6 +25,7 @@ from .premise import antonym_pairs, check_premises, miscounted_list, swapped_pla
 from .premise_model import default_model
 from .scorer import confidence as learned_confidence
 from .select import select_sentences
+from .terms import defining_sentence
 from .types import Answer
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,10 @@ class ExtractiveAnswerer:
         sides = self._focus.sides(question, info.terms, info.regions) if len(pointed) >= 2 else {}
         chosen = select_sentences(info, ranked, pointed, max_sentences=self.max_sentences, best_for=self._best_for,
                                   first=issue.sentence if issue else None, sides=sides)
+        says = defining_sentence(info, ranked[:8]) if issue is None else None
+        if says is not None and says is not chosen[0]:
+            # "什么叫“药价虚低”": the sentence that says what the term is ("…被学者们称为“药价虚低”") leads.
+            chosen = [says, *(s for s in chosen if s is not says)]
         # Only a heading-like line that matches about as well as the best sentence stands for a list.
         heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)

@@ -10,6 +10,7 @@ from .evidence import Sentence
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、|和|与|及)[\u4e00-\u9fff]{1,8}等?[“\"「『]?$")
 # "第一,算清政治账。" … "第十,算清发展账。": numbered items, which define a counted term ("十本账").
 _ITEM_RE = re.compile(r"第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|[（(][一二三四五六七八九十]+[)）]")
+_NAMED_AS = re.compile(r"(?:称为|称之为|称作|叫做|叫作|简称|俗称|概括为|总结为|归纳为)[“\"「『]?$")
 _COUNT_PHRASE = re.compile(r"[一二三四五六七八九十两\d]+[大个项条]?(?:方面|部分|点|条|类|环节|要素|步|块|件事)")
 
 
@@ -21,8 +22,12 @@ def undefined_term(info: QuestionInfo, simp_q: str, ranked: list[Sentence]) -> s
         after = simp_q[simp_q.find(term) + len(term) :]
         if re.match(r"[”」』\"]?[，,]", after) and term[-2:] not in after:
             continue  # "要“亲兄弟明算账”，具体要算哪些账": a saying set off by a comma; the ask is what follows it
-        # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word.
-        about_term = info.qtype in ("definition", "list") or (
+        if f"《{term}》" in simp_q:
+            continue  # "这篇《全面推进健康中国建设》的作者": a title names a document, it is no term to define
+        # "“两个允许”具体是允许什么": a question about what the term says, whatever its type word. A list asked
+        # before the term is of other things ("哪两家公司合作推出“一键约名医”").
+        about_term = info.qtype == "definition" or (
+            info.qtype == "list" and not re.search(r"(?:哪|什么)[^，,。？?]*$", simp_q[: simp_q.find(term)])) or (
             info.qtype == "fact" and re.search(re.escape(term) + r"[^，,。？?]{0,12}(?:是|指|允许|包括|要求)?什么", simp_q))
         if about_term and not defined(term, ranked[:8]) and not _described_as(term, simp_q, ranked[:8]):
             return term
@@ -62,9 +67,30 @@ def defined(term: str, sentences: list[Sentence]) -> bool:
         clause = before[max(before.rfind(c) for c in "，,。；;:：") + 1 :]
         if clause.count("、") >= 2 or _COORDINATED.search(clause):
             return True  # "胸痛、卒中、创伤……等“五大中心”", "医疗和公卫“两条腿”": the items come first
-        after = simp[i + len(key) : i + len(key) + 6]
-        if re.match(r"[”」』\"]?\s*[:：]|[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
+        if _NAMED_AS.search(clause):
+            return True  # "…低于原料的采购价，这种超低价现象被学者们称为“药价虚低”": the description comes first
+        # "实行“双信封制”：竞标企业要同时报…": a suffix (制, 式, 模式) may close the term before its definition.
+        after = simp[i + len(key) : i + len(key) + 8]
+        if re.match(r"[\u4e00-\u9fff]{0,2}[”」』\"]?\s*[:：]|[\u4e00-\u9fff]{0,2}[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
             return True
+        if simp.count(key) >= 2 and len({simp[j + len(key) : j + len(key) + 2] for j in _finds(simp, key)}) >= 2:
+            return True  # "更加注重预防为主…，更加注重提高质量…，更加注重资源下沉…": the term is the stem of a series
         if simp[i + len(key) :].count("、") >= 2:
             return True
     return False
+
+
+def _finds(text: str, key: str) -> list[int]:
+    out, i = [], text.find(key)
+    while i >= 0:
+        out.append(i)
+        i = text.find(key, i + 1)
+    return out
+
+
+def defining_sentence(info: QuestionInfo, sentences: list[Sentence]) -> Sentence | None:
+    """For a question asking what a quoted term means, the best-ranked sentence that says it; None otherwise."""
+    if info.qtype != "definition" or not info.quoted:
+        return None
+    term = info.quoted[-1]
+    return next((s for s in sentences if defined(term, [s])), None)
