@@ -193,3 +193,25 @@ def test_amounts_and_asks_of_which(assistant_over, question, found):
 def test_an_amount_the_question_states_is_not_the_answer(assistant_over):
     ans = assistant_over(MARKET).ask("那个超了4千万医保额度的县医院，一年的医保总额度是多少？")
     assert ans.abstained is True, ans.answer
+
+
+COUNTS = {
+    "guide.txt": (
+        "能力指南报道\n\n"
+        "国家卫健委发布的三级综合医院医疗服务能力指南全文共108页，涵盖各项能力要求。\n\n"
+        "发改委此前已经搞了20多轮药品降价。\n\n"
+        "医生从和睦家出发，20分钟后就到了患者家，看诊持续了40分钟。\n\n"
+        "王玉洵说，采购没有实际数量是个问题，改革将推行带量捆绑打包采购。\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("question, found", [
+    ("三级综合医院医疗服务能力指南全文共有多少页？", "108页"),  # 页, 轮… are counters as much as 个
+    ("发改委搞了多少轮药品降价？", "20多轮"),
+    ("医生从和睦家出发多久到的患者家？", "20分钟"),  # minutes are a length of time
+    ("王玉洵说采购没有实际数量是个问题，改革有没有针对这个的？", "带量"),  # 数量 named, not asked
+])
+def test_counts_and_lengths_in_their_units(assistant_over, question, found):
+    ans = assistant_over(COUNTS).ask(question)
+    assert ans.abstained is False and found in ans.answer, ans.answer

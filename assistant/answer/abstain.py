@@ -30,7 +30,8 @@ _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
                               r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也]|$)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
-_HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|数量|数目")
+# "数量是多少", "…的数量？" ask a number; "采购没有实际数量是个问题" names one.
+_HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|(?:数量|数目)(?=[？?\s]|$|是多|有多|为多|多少|几)")
 _ASK_WORD_RE = re.compile(r"多少|几|什么|哪|怎样|如何|啥")
 _CONFIRM_RE = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|没错吧|是真的吗")
 
@@ -51,7 +52,7 @@ def _asks_how_many(simp_q: str) -> bool:
 _ASKED_KIND_RE = re.compile(r"(?:哪一级|哪级|哪一个|哪个|哪家)(财政|政府|部门|机构|单位)")
 # "一个有力的拳头" is an article, not a count: a lone 一 does not count.
 # A figure with what it counts: "123个", "95%", "6:3:1", "三成"; a date ("2018年5月31日") or a model ("1.5T") is no quantity.
-_QUANTITY_EVIDENCE = re.compile(r"\d+\s*[:：∶]\s*\d+|\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:[个项家名人条次所种类成倍床张户位届元]|万|亿|%|％)|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*(?:[个项家名人条次所种类成倍]|万|亿)")
+_QUANTITY_EVIDENCE = re.compile(r"\d+\s*[:：∶]\s*\d+|\d+(?:\.\d+)?\s*(?:余|多)?\s*(?:[个项家名人条次所种类成倍床张户位届元轮页篇台批例件座套份排辆]|万|亿|%|％)|百分之|(?:[两三四五六七八九十百千万]|一[十百千万])[一二三四五六七八九十百千万]*\s*[余多]?\s*(?:[个项家名人条次所种类成倍轮页篇台批例件座套份排辆]|万|亿)")
 # "是二价的还是九价的": the question offers alternatives; the evidence must speak of at least one of them.
 # "A还是B" offers two things; "还是很多", "还是不够" is "still".
 _ALTERNATIVES_RE = re.compile(r"([^，,。？?是]{2,8})还是(?![很挺太较更不没仍会要])([^，,。？?]{2,8})")

@@ -14,7 +14,7 @@ _REASON_RE = re.compile(r"因为|由于|原因|出于|鉴于|为了|因此|所�
 _DEFINE_RE = re.compile(r"[:：]|即|是指|指的是|就是|包括|分为|是以|为牵头")
 _HOW_RE = re.compile(r"通过|实行|采取|建立|推行|实施|按照|采用|落实|方式|办法|机制")
 # A span of time, not a calendar year: "4年", "三个月", "半年" (the lookbehind keeps "2019年" out).
-_DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期)(?!\d)")
+_DURATION_RE = re.compile(r"(?<![\d〔\[])(?:\d{1,2}|[一二三四五六七八九十两半]+)\s*(?:个)?(?:年|个月|天|周|星期|小时|钟头|分钟)(?!\d)")
 _FREQUENCY_RE = re.compile(r"按[年季月周日天]|每[年季月周日天届]|年终|年底|年初|月底|季度|定期")
 _CAPTION_RE = re.compile(r"[^，,。；;：:！!？?、]{4,30}")
 _LABEL_RE = re.compile(r"[“「『\"][^”」』\"]{2,12}[”」』\"]")
