@@ -327,3 +327,12 @@ def test_a_ratio_word_that_only_names_an_indicator_asks_no_ratio(question):
 ])
 def test_a_vague_ji_asks_nothing(question, qtype):
     assert question_type(question) == qtype
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("在药品安全合作联席会议上谈药占比的段政明是什么身份？", "fact"),  # asks about the man, not the ratio
+    ("医保基金结余资金按什么比例分配？", "ratio"),
+    ("结余分成比例是多少？", "ratio"),
+])
+def test_a_ratio_asked_or_only_named_before_de(question, qtype):
+    assert question_type(question) == qtype

@@ -123,8 +123,9 @@ def _asks_ratio(simplified: str) -> bool:
     if not _ASK_RE.search(simplified) and not re.search(r"吗|是否|对不对|是不是", simplified):
         return True  # a keyword query ("结余分配比例"): the ratio word is all it asks
     for clause in re.split(r"[，,。；;？?！!]", rest):
-        if _TYPE_RES_BY_NAME["ratio"].search(clause) and _ASK_RE.search(clause):
-            return True
+        m = _TYPE_RES_BY_NAME["ratio"].search(clause)
+        if m and _ASK_RE.search(clause) and not re.match(r"的[^的]*?(?:是|为|有)?(?:什么|啥|哪)", clause[m.end() :]):
+            return True  # "谈药占比的段政明是什么身份" asks about what follows 的, not for the ratio
     return False
 
 
