@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer.analyze import analyze  # noqa: E402
-from assistant.answer.evidence import score_sentences  # noqa: E402
+from assistant.answer.evidence import candidate_sentences, score_sentences  # noqa: E402
 from assistant.answer.scorer import (DEFAULT_PATH, FEATURES, LearnedScorer, features, fit_listwise,  # noqa: E402
                                      fit_logistic)
 from assistant.config import load_settings  # noqa: E402
@@ -71,7 +71,7 @@ def collect(assistant, files: list[tuple[str, str]]) -> dict:
             for q in select_split(load_questions(path).questions, split):
                 info = analyze(q.question, answerer._terms)
                 hits = assistant._evidence(q.question)
-                sents = answerer._candidates(hits[: answerer.pool], docs)
+                sents = candidate_sentences(hits[: answerer.pool], docs)
                 if not sents:
                     continue
                 ranked = score_sentences(info, sents, answerer._idf, answerer.lexicon.tokenize,

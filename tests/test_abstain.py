@@ -215,3 +215,10 @@ COUNTS = {
 def test_counts_and_lengths_in_their_units(assistant_over, question, found):
     ans = assistant_over(COUNTS).ask(question)
     assert ans.abstained is False and found in ans.answer, ans.answer
+
+
+def test_a_name_before_a_deputy_title_names_a_person(assistant_over):
+    app = assistant_over({"report.txt": (
+        "分院手术报道\n\n手术由浙医二院派驻专家陈健副院长亲自操刀，直至下午1:30手术顺利结束。\n")})
+    ans = app.ask("这台手术是哪位专家主刀的？")
+    assert ans.abstained is False and "陈健" in ans.answer, ans.answer

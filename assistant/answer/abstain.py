@@ -28,7 +28,7 @@ _MONEY_EVIDENCE = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十�
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 # A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).
 _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
-                              r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也]|$)")
+                              r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也副]|$)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 # "数量是多少", "…的数量？" ask a number; "采购没有实际数量是个问题" names one.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|(?:数量|数目)(?=[？?\s]|$|是多|有多|为多|多少|几)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..textnorm import t2s
+from ..types import DocRecord, Hit
 from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, QuestionInfo
 from .followup import find_entities
 
@@ -361,3 +362,23 @@ def names_place_of_level(level: str, regions: list[str]) -> bool:
     """Do the place names found in a text include one of the asked level (a known province answers 省)?"""
     forms = _LEVEL_FORMS.get(level, (level,))
     return any(r.endswith(forms) or (level == "省" and len(r) <= 3) for r in regions)
+
+
+def candidate_sentences(hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Sentence]:
+    """The sentences of the retrieved chunks, each once, in rank order, with its chunk's title, section and text as
+    the context its terms may be covered by."""
+    out: list[Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for ci, h in enumerate(hits):
+        c = h.chunk
+        doc = docs.get(c.doc_id)
+        if doc is None:
+            continue
+        context = f"{c.title}\n{c.section}\n{c.text}"
+        spans = c.sentences or [[c.start, c.end]]
+        for s, e in spans:
+            if (c.doc_id, s) in seen:
+                continue
+            seen.add((c.doc_id, s))
+            out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
+    return out

@@ -17,7 +17,7 @@ from .abstain_model import Abstainer
 from .compound import question_parts, sentences_for_parts, unfilled_parts
 from .compose import abstention, compose, in_script
 from .cut import echoes
-from .evidence import IdfTable, Sentence, score_sentences
+from .evidence import IdfTable, Sentence, candidate_sentences, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .headline import headline_items
 from .outline import expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run
@@ -137,7 +137,7 @@ class ExtractiveAnswerer:
         self._prepare(docs)
         info = analyze(question, self._terms)
         shown_trad = (original and analyze(original, lambda _: []).traditional) or info.traditional
-        sentences = self._candidates(hits[: self.pool], docs)
+        sentences = candidate_sentences(hits[: self.pool], docs)
         if not sentences:
             return self._abstain(question, hits, info, shown_trad)
         ranked = score_sentences(info, sentences, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
@@ -189,7 +189,7 @@ class ExtractiveAnswerer:
         learned = learned_confidence(ranked) if self.scorer is not None else None
         sure = learned if learned is not None else evidence_strength(ranked)
         gate = ""
-        part_notes: list[str] = []
+        part_notes: list = []
         if issue is None:
             signal_kw = dict(threshold=self.threshold if learned is None else self.scorer.threshold,
                              mentions=lambda d, r: d in docs and self._mentions(d, r, docs),
@@ -203,13 +203,16 @@ class ExtractiveAnswerer:
             if check is not None and check.id in SLOT_CHECKS and len(parts := question_parts(question)) > 1:
                 # "赵女士的手术是哪位专家主刀的？手术是哪天做的？": the parts the evidence answers are answered, and
                 # the answer says which asked things the documents do not give.
-                missing = unfilled_parts(parts, lambda p: [c for c in abstain_signals(
-                    analyze(p, self._terms), ranked, hits, **signal_kw, graded=False).fired if c.id in SLOT_CHECKS],
+                def slot_misses(part: str, sentences: list[Sentence]) -> list:
+                    return [c for c in abstain_signals(analyze(part, self._terms), sentences, hits, **signal_kw,
+                                                       graded=False).fired if c.id in SLOT_CHECKS]
+
+                missing = unfilled_parts(parts, lambda p: slot_misses(p, ranked),
                     lambda p: [c for c in asked_slot_checks(analyze(p, self._terms)) if c not in WEAK_SLOT_CHECKS])
                 if missing is not None:
                     rest = Signals([c for c in signals.fired if c.id not in SLOT_CHECKS], dict(signals.graded))
                     check, sure0, gate = self.abstainer.decide(rest, sure)
-                    part_notes = [f"文件没有回答“{p}”（{c.why}）。" for p, c in missing]
+                    part_notes = missing
             sure = sure0
             if check is not None:
                 log.debug("abstain on %r: %s", question, check.reason)
@@ -222,7 +225,12 @@ class ExtractiveAnswerer:
         ans.confidence, ans.gate = sure, gate
         if place_note:
             ans.notices.append(place_note)
-        ans.notices.extend(in_script(n, shown_trad) for n in part_notes)
+        if part_notes:
+            # A part the answer's own sentences do answer ("陈健副院长亲自操刀") is not reported as unanswered.
+            cited = [replace(s, coverage=1.0, context_coverage=0.0) for s in ranked if any(
+                c.doc_id == s.doc_id and c.start < s.end and s.start < c.end for c in ans.citations)]
+            ans.notices.extend(in_script(f"未能在文件中找到“{p}”的答案（{c.why}）。", shown_trad)
+                               for p, c in part_notes if slot_misses(p, cited))
         if self.notice:
             ans.notices.append(self.notice)
         return ans
@@ -340,23 +348,6 @@ class ExtractiveAnswerer:
             ranked = sorted(ranked, key=lambda x: (-x.score, x.rank, x.start))
         self._cross_ms = getattr(self, "_cross_ms", 0.0) + (time.perf_counter() - t0) * 1000
         return ranked
-
-    def _candidates(self, hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> list[Sentence]:
-        out: list[Sentence] = []
-        seen: set[tuple[str, int]] = set()
-        for ci, h in enumerate(hits):
-            c = h.chunk
-            doc = docs.get(c.doc_id)
-            if doc is None:
-                continue
-            context = f"{c.title}\n{c.section}\n{c.text}"
-            spans = c.sentences or [[c.start, c.end]]
-            for s, e in spans:
-                if (c.doc_id, s) in seen:
-                    continue
-                seen.add((c.doc_id, s))
-                out.append(Sentence(c.doc_id, s, e, doc.text[s:e], h.rank or ci + 1, ci, context))
-        return out
 
     def _is_term(self, word: str) -> bool:
         """The documents use the word: only then may a note name it as the question's (not a paraphrase's) word."""
