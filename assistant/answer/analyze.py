@@ -30,7 +30,6 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("how", r"怎么|如何|怎样|方式|办法|做法|措施|步骤|流程|途径|机制"),
     ("yesno", r"是否|有没有|是不是|能不能|可不可以|对吗|吗$|吗？$|吗\?$"),
 ]
-
 _TYPE_RES = [(name, re.compile(p)) for name, p in _TYPE_PATTERNS]
 _TYPE_RES_BY_NAME = dict(_TYPE_RES)
 

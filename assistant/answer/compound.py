@@ -8,8 +8,8 @@ from .evidence import Sentence
 
 # A sub-question ends at a question mark; a clause before a comma stays with what it introduces.
 _PART_END = re.compile(r"[？?]+")
-_MIN_PART = 4
-_NOTE = re.compile(r"[（(][^（）()]*[）)][。.]?")  # "谁主持的" is a question of its own; "是吗" is not
+_MIN_PART = 4  # "谁主持的" is a question of its own; "是吗" is not
+_NOTE = re.compile(r"[（(][^（）()]*[）)][。.]?")  # a bracketed note after a question: "（竞争机制综述）"
 
 
 def question_parts(question: str) -> list[str]:

@@ -196,6 +196,12 @@ class ExtractiveAnswerer:
                              synonyms=self.lexicon.expand_terms, corpus_forms=[self._corpus_text], confidence=learned)
             signals = abstain_signals(info, ranked, hits, **signal_kw,
                                       graded=self.keep_graded or self.abstainer.mode == "learned")
+
+            def slot_misses(part: str, sentences: list[Sentence]) -> list:
+                """The slot checks one part of a compound question fails on these sentences."""
+                return [c for c in abstain_signals(analyze(part, self._terms), sentences, hits, **signal_kw,
+                                                   graded=False).fired if c.id in SLOT_CHECKS]
+
             if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
                 signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             self.last_signals = signals
@@ -203,10 +209,6 @@ class ExtractiveAnswerer:
             if check is not None and check.id in SLOT_CHECKS and len(parts := question_parts(question)) > 1:
                 # "赵女士的手术是哪位专家主刀的？手术是哪天做的？": the parts the evidence answers are answered, and
                 # the answer says which asked things the documents do not give.
-                def slot_misses(part: str, sentences: list[Sentence]) -> list:
-                    return [c for c in abstain_signals(analyze(part, self._terms), sentences, hits, **signal_kw,
-                                                       graded=False).fired if c.id in SLOT_CHECKS]
-
                 missing = unfilled_parts(parts, lambda p: slot_misses(p, ranked),
                     lambda p: [c for c in asked_slot_checks(analyze(p, self._terms)) if c not in WEAK_SLOT_CHECKS])
                 if missing is not None:

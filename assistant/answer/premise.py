@@ -288,13 +288,12 @@ def _misattributed(claim: Claim, info: QuestionInfo, best: list[Sentence]) -> Pr
             continue
         overlap, value, text = max(others, key=lambda x: x[0])
         # A clear margin: the question's wording is the other value's, nearly word for word.
-        mine = next(t for v, t in owners if _age_in_years(number_form(v)) == key).strip("，,；;。、 ")
-        if not mine:
-            continue  # the value's own words could not be cut out: no owner to compare with
         if overlap >= 4 and overlap >= 2 * max(own) + 2:
-            return PremiseIssue(
-                f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。、 ')}”，"
-                f"而“{claim.text}”出自“{mine}”。", s)
+            mine = next(t for v, t in owners if _age_in_years(number_form(v)) == key).strip("，,；;。、 ")
+            if mine:  # the value's own words cut out; without them there is no owner to compare with
+                return PremiseIssue(
+                    f"问题中的“{claim.text}”与文件不符：文件写的是“{text.strip('，,；;。、 ')}”，"
+                    f"而“{claim.text}”出自“{mine}”。", s)
     return None
 
 
