@@ -443,3 +443,14 @@ def test_words_run_together_before_a_place_suffix_are_no_place(assistant_over):
     ans = app.ask("三博脑科医院跟外地医保部门合作，当时跨省报销实现了没有？")
     assert not ans.abstained and not ans.premise_note
     assert app.ask("广东省的医保基金包干比例是多少？").abstained  # a real place no document speaks of
+
+
+def test_pairs_marked_aligned_are_left_to_the_aligned_clause():
+    from assistant.answer.premise import antonym_pairs
+
+    assert ("男性", "女性") in antonym_pairs() and ("男性", "女性") not in antonym_pairs(aligned=False)
+    assert ("上涨", "下降") in antonym_pairs(aligned=False)
+    # A document states its 门诊 and its 住院 rules in different places: a passage on one is no contradiction of
+    # a question on the other.
+    assert check("住院报销比例提高到了70%，对吧？", [sentence("门诊报销比例提高到了70%。")]) is None
+    assert check("报销比例下降到了70%，对吧？", [sentence("报销比例上涨到了70%。")]) is not None

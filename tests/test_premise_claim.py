@@ -37,7 +37,22 @@ def test_a_clause_that_asks_is_not_a_claim():
 
 def test_figures_have_a_kind_and_a_value():
     kinds = {(f.kind, f.value) for f in figures("结余按6:3:1分配，报销80%，七成市民，4月12日，2000元")}
-    assert {("ratio", "6:3:1"), ("%", "80%"), ("成", "7"), ("date", "?-4-12"), ("元", "2000")} <= kinds
+    assert {("ratio", "6:3:1"), ("%", "80%"), ("%", "70%"), ("date", "?-4-12"), ("元", "2000")} <= kinds
+
+
+def test_shares_people_and_bare_large_counts_compare_with_their_like():
+    one = lambda t: figures(t)[0]  # noqa: E731
+    assert same_value(one("近三成"), one("28.5%")) and not same_value(one("七成多"), one("63.51%"))
+    assert not same_value(one("一半以上"), one("14.8%"))
+    assert same_value(one("28万"), one("28万元")) and not same_value(one("20万"), one("28万元"))
+    assert same_value(one("9名"), one("9人")) and same_value(one("23位患者"), one("23人"))
+    assert not same_value(one("20多个专家"), one("9人"))
+    assert one("8个科室").kind == "个"  # 个 counts people only before a word for them
+
+
+def test_a_share_in_cheng_contradicts_a_percentage():
+    a, f = claim_features("医院自费处方只占三成左右，对吗？", [_s("自费病人的处方大概占了50%。")], _is_term)
+    assert a.conflicts == [("50%", "三成")]
 
 
 def test_a_date_without_its_year_is_the_same_date():
@@ -165,3 +180,15 @@ def test_a_body_the_documents_never_name_can_be_swapped():
     # "卫福部" is in no document (the test's terms say no word is), yet it names who acts
     assert swapped_name("扣除额是卫福部增订的", "财政部特别增订扣除额", _words, lambda w: False) == ("财政部", "卫福部")
     assert swapped_name("扣除额是卫福部增订的", "财政部特别增订扣除额", _words, lambda w: w != "卫福部") == ("财政部", "卫福部")
+
+
+def test_a_figure_stated_in_passing_is_told_from_the_scope_of_the_ask():
+    _, f = claim_features("三成市民不接受医联体，卫生局怎么回应的？", [_s("民调显示有七成市民对医联体暂时还是不能接受。")], _is_term)
+    assert f["fig_conflict"] and f["stated_conflict"]
+    _, f = claim_features("2011年全国药品集中采购的总金额是多少？", [_s("2001年11月全国推开药品集中采购，总金额逐年增长。")], _is_term)
+    assert f["fig_conflict"] and not f["stated_conflict"]
+
+
+def test_a_bare_one_before_a_unit_claims_no_figure():
+    a, _ = claim_features("喘息服务一年最多可以用几天？", [_s("喘息服务每年最多21天，106年起扩大。")], _is_term)
+    assert not a.conflicts

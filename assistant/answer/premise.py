@@ -17,14 +17,17 @@ from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, 
                            overstated_extent, swapped_entity, wrong_superlative)
 
 
-@lru_cache(maxsize=1)
-def antonym_pairs() -> list[tuple[str, str]]:
+@lru_cache(maxsize=2)
+def antonym_pairs(aligned: bool = True) -> list[tuple[str, str]]:
+    """Opposite wordings, both ways round. `aligned=False` leaves out the pairs marked "aligned" in the file:
+    those whose sides a document commonly states apart, which contradict only within one aligned clause."""
     text = resources.files("assistant.data").joinpath("antonyms.tsv").read_text(encoding="utf-8")
     pairs = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            a, b = line.split("\t")[:2]
-            pairs += [(a.strip(), b.strip()), (b.strip(), a.strip())]
+            a, b, *mark = [x.strip() for x in line.split("\t")]
+            if aligned or "aligned" not in mark:
+                pairs += [(a, b), (b, a)]
     return pairs
 
 
@@ -126,7 +129,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             if others:
                 shown = "、".join(dict.fromkeys(others))
                 return PremiseIssue(f"文件中没有说是“{term}”；相关文件写的是 {shown}。", s)
-    for word, opposite in antonym_pairs():
+    for word, opposite in antonym_pairs(aligned=False):
         if word not in info.simplified or opposite in info.simplified:
             continue
         for s in best:

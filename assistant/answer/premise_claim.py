@@ -26,24 +26,34 @@ _NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|
 NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不|免除|免收|免交|免费")
 STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能|只有|只在|只对|仅|唯一|统一规定")
 WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
-# Figures by kind: a ratio, a percentage, a share in 成, a date, a count with its unit.
+# Figures by kind: a ratio, a percentage, a share in 成 or 一半, a date, a count with its unit.
 _FIG_RE = re.compile(
     rf"(?P<ratio>{RATIO_RE.pattern})"
     r"|(?P<pct>\d+(?:\.\d+)?\s*[%％])"
-    r"|(?P<cheng>[一二三四五六七八九\d])成"
+    r"|(?P<cheng>[一两二三四五六七八九\d])成(?P<more>多)?"
+    r"|(?P<half>一半|半数)"
     r"|(?P<date>(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?)"
-    r"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|人|届|次|所|种|类|级|张|台|倍|小时|公里|床|批)"
+    # "个" before a word for people counts people ("20多个专家" and "9人" are one kind).
+    rf"|(?P<num>\d+(?:\.\d+)?)\s*(?:多|余)?(?:(?P<people>个)(?=[\u4e00-\u9fff]{{0,2}}(?:{'|'.join(('专家', '医生', '医师', '护士', '患者', '病人', '学生', '人员', '居民', '村医', '乡医', '老人', '家庭'))}))"
+    r"|(?P<unit>万元|亿元|万块|万人|万|亿|元|块|个月|年制|年|天|周岁|岁|家|个|项|条|名|位|人|户|例|届|次|所|种|类|级|张|台|倍|"
+    r"小时|分钟|公里|床|批|课时|学时|排|T(?![A-Za-z])))"
     # A year written without 年 ("早在2007就推出"), then any other number of three digits or more with no unit (a
     # hotline, a code): after the counts, so "2000次" stays a count; neither when it starts a span ("2018-2020年").
     # A four-digit code that reads as a year ("专线1966") is taken for one: it still compares with its like.
     r"|(?P<year>(?<![\d.])(?:19|20)\d{2})(?![\d.%％\-－—~～至到])"
     r"|(?P<bare>(?<![\d.])\d{3,})(?![\d.%％\-－—~～至到])")
-_UNIT_KIND = {"周岁": "岁", "块": "元"}
+# Units of one kind: ages, sums, and people however counted ("23位患者", "100名学员", "9人").
+_UNIT_KIND = {"周岁": "岁", "块": "元", "名": "人", "位": "人", "万人": "人"}
 # Units that grade or sort rather than count, and 个 that counts anything: a figure of one compares only with one
 # of the same thing ("20多个专家" and "8个科室" are no conflict).
 _GRADES = frozenset("级 类 个".split())
 # Sums are compared in 元 ("2万块" and "12000多元" are both sums, of different size).
 _MONEY = {"万元": 10_000, "万块": 10_000, "亿元": 100_000_000}
+# A count in 万 or 亿 with its unit left off ("从7万提到了20万") is a sum or a head count: compared with either.
+_BARE_LARGE = {"万": 10_000, "亿": 100_000_000, "万人": 10_000}
+_LARGE_KINDS = ("元", "人")
+# A share in 成 or "一半" is a rounded percentage: "七成多" is 70% to 80%, "三成左右" about 30%.
+_SHARE_TOLERANCE = 5.0
 # Characters a word of a replaced pair may not start or end with: particles and function words, whose presence
 # shows the span was cut across words ("生的", "层面正在").
 _EDGE = set("的了是在和与及等也都就还要把被对由给向从到为这那其该各本此个里上下中之而或着过地得吗吧呢啊")
@@ -85,42 +95,63 @@ class Figure:
     value: str
     text: str
     start: int
+    tolerance: float = 0.0  # how far a rounded figure ("七成") may be from an exact one and still say the same
 
 
 def figures(text: str) -> list[Figure]:
-    """Every figure of text with its kind ("ratio", "%", "成", "date", or the count's unit) and comparable value."""
+    """Every figure of text with its kind ("ratio", "%", "date", or the count's unit) and comparable value."""
     out = []
     for m in _FIG_RE.finditer(text):
-        kind = next(k for k in ("ratio", "pct", "cheng", "date", "num", "year", "bare") if m.group(k))
+        kind = next(k for k in ("ratio", "pct", "cheng", "half", "date", "num", "year", "bare") if m.group(k))
+        tolerance = 0.0
         if kind == "year":
             kind, value = "date", f"{m.group('year')}-?-?"
         elif kind == "bare":
             value = m.group("bare")
         elif kind == "num":
-            unit = m.group("unit")
-            kind = "元" if unit in _MONEY else _UNIT_KIND.get(unit, unit)
-            value = f"{float(m.group('num')) * _MONEY.get(unit, 1):g}"
+            unit = "人" if m.group("people") else m.group("unit")
+            scale = _MONEY.get(unit) or _BARE_LARGE.get(unit, 1)
+            kind = "元" if unit in _MONEY else "万" if unit in ("万", "亿") else _UNIT_KIND.get(unit, unit)
+            value = f"{float(m.group('num')) * scale:g}"
         elif kind == "date":
             y, mo, d = (re.search(p, m.group(0)) for p in (r"(\d{4})\s*年", r"(\d{1,2})\s*月", r"(\d{1,2})\s*日"))
             value = "-".join(x.group(1) if x else "?" for x in (y, mo, d))
-        elif kind == "cheng":
-            kind, value = "成", str("一二三四五六七八九".find(m.group(kind)) + 1 or m.group(kind))  # "八成" is "8成"
+        elif kind in ("cheng", "half"):
+            tenths = 5 if kind == "half" else "一二三四五六七八九".find(m.group("cheng").replace("两", "二")) + 1 or int(m.group("cheng"))
+            more = 5.0 if m.group("more") else 0.0  # "七成多": above 70%, its middle 75%
+            kind, value, tolerance = "%", f"{tenths * 10 + more:g}%", _SHARE_TOLERANCE
         else:
             value = re.sub(r"\s", "", number_form(m.group(kind)))
             kind = {"pct": "%"}.get(kind, kind)
         if kind == "date" and re.search(r"[-－—~～至到]\s*$", text[: m.start()]):
             continue  # the end of a span ("2018-2020年"), not a date the text gives to one event
-        out.append(Figure(kind, value, m.group(0), m.start()))
+        out.append(Figure(kind, value, m.group(0), m.start(), tolerance))
     return out
 
 
+def same_kind(a: Figure, b: Figure) -> bool:
+    """Figures that can state one thing: of one kind, or a bare 万/亿 count and a sum or head count."""
+    return a.kind == b.kind or {a.kind, b.kind} in ({"万", k} for k in _LARGE_KINDS)
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value.rstrip("%"))
+    except ValueError:
+        return None
+
+
 def same_value(a: Figure, b: Figure) -> bool:
-    """Two figures of one kind state the same value; a date's missing year or day matches any ("4月12日")."""
-    if a.kind != b.kind:
+    """Two figures of one kind state the same value; a date's missing year or day matches any ("4月12日"); a
+    rounded share matches an exact one near it ("近三成" and "28.5%")."""
+    if not same_kind(a, b):
         return False
-    if a.kind != "date":
-        return a.value == b.value
-    return all(x == y or "?" in (x, y) for x, y in zip(a.value.split("-"), b.value.split("-")))
+    if a.kind == "date":
+        return all(x == y or "?" in (x, y) for x, y in zip(a.value.split("-"), b.value.split("-")))
+    x, y = _number(a.value), _number(b.value)
+    if x is not None and y is not None:
+        return abs(x - y) <= max(a.tolerance, b.tolerance) + 1e-9
+    return a.value == b.value
 
 
 def negated(text: str) -> bool:
@@ -138,6 +169,7 @@ class Alignment:
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (evidence figure, question figure)
     supported: bool = False  # a figure of the question is stated by the sentence
     fig_matched: bool = False  # a conflicting figure is said of what the question's figure is said of
+    conflict_stated: bool = False  # a conflicting figure of the question is in a clause that asks nothing
     replaced: tuple[str, str] | None = None  # (evidence word, question word)
     same_head: bool = False
     equal_frac: float = 0.0
@@ -165,7 +197,7 @@ def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Ali
         if len(qb) < 2:
             continue
         # A clause claiming a figure is about that figure: a window stating one of its kind is the one to compare.
-        kinds = {f.kind for f in figures(number_form(qc))}
+        claimed = figures(number_form(qc))
         best: Alignment | None = None
         for s in ranked[:top]:
             simp = t2s(s.text)
@@ -176,7 +208,7 @@ def align(simplified: str, ranked: Sequence[Sentence], top: int = 4) -> list[Ali
                         continue
                     ec = simp[spans[i][0] : spans[j][1]]
                     ov = len(qb & bigrams(ec)) / len(qb)
-                    if kinds and kinds & {f.kind for f in figures(number_form(ec))}:
+                    if claimed and any(same_kind(f, g) for f in claimed for g in figures(number_form(ec))):
                         ov += FIGURE_BONUS
                     if best is None or ov > best.overlap + 1e-9:
                         best = Alignment(s, qc, ec, ov)
@@ -253,22 +285,28 @@ def _context(text: str, f: Figure, width: int = 8) -> set[str]:
         re.sub(r"\d", "#", text[end : end + width]))
 
 
-def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, str]], bool, bool]:
+def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, str]], bool, bool, bool]:
     """(evidence figure, question figure) pairs of one kind that differ, for the question's figures the sentence
     does not state of the same thing; and whether it states any of them. A value the sentence gives to another
     thing ("超过2000次的…预约订单" where the question says "上门服务了2000多次" and the sentence "实际提供了40多次上门
     服务") is not stated: of the sentence's figures of that kind, the one whose surrounding words are the question
-    figure's decides. Last, whether a conflicting figure's own neighbours match the question figure's."""
+    figure's decides. Then whether a conflicting figure's own neighbours match the question figure's, and whether a
+    conflicting question figure stands in a clause that asks nothing (a premise stated in passing: "三成市民不接受，
+    卫生局怎么回应的", not the scope of the ask: "2011年的总金额是多少").
+    A bare 一 before a unit ("一年最多几天", "一人多少钱") reads "a", "per": it claims no figure."""
     # Numerals as digits ("五年制" is "5年制"); the figures shown are in this form.
     raw = q
     q, window, sentence = number_form(q), number_form(window), number_form(sentence)
     off = sentence.find(window)
-    conflicts, stated, matched = [], False, False
+    conflicts, stated, matched, in_stated = [], False, False, False
     claimed = figures(q)
+    clauses = _clauses(q)
     for f in claimed:
         ctx = _context(q, f)
         written = f.text in raw  # "一家" as in "已经是一家了" becomes "1家" in number form: no figure the asker wrote
-        kin = [(g, len(ctx & _context(sentence, g))) for g in figures(sentence) if g.kind == f.kind]
+        if not written and f.kind not in ("date", "%") and _number(f.value) == 1:
+            continue
+        kin = [(g, len(ctx & _context(sentence, g))) for g in figures(sentence) if same_kind(f, g)]
         if f.kind in _GRADES:
             # "三级综合医院" and "一级诊疗科目" are grades of different things: the words after must match.
             after = bigrams(q[f.start + len(f.text) : f.start + len(f.text) + 4])
@@ -283,12 +321,16 @@ def _fig_conflicts(q: str, window: str, sentence: str) -> tuple[list[tuple[str, 
         others = [(n, g) for g, n in kin if not any(same_value(c, g) for c in claimed)
                   and (n >= _CONTEXT_MIN or 0 <= off <= g.start < off + len(window))]
         best = max(others, key=lambda x: x[0], default=None)
-        if same >= 0 and not (written and best and best[0] > same and best[0] >= _CONTEXT_MIN):
+        # The same value loses to a closer neighbour only when its own neighbours barely match: in a row of like
+        # figures ("8.7人（全国平均43.7人）…2.4人") the neighbours of each are nearly the same words.
+        if same >= 0 and not (written and best and best[0] > same and best[0] >= _CONTEXT_MIN and same <= _CONTEXT_MIN):
             stated = True
         elif best:
             conflicts.append((best[1].text, f.text))
             matched = matched or best[0] >= _CONTEXT_MIN
-    return conflicts, stated, matched
+            start, end = next(((a, b) for a, b in clauses if a <= f.start < b), (0, len(q)))
+            in_stated = in_stated or not ASK_RE.search(q[start:end])
+    return conflicts, stated, matched, in_stated
 
 
 def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
@@ -296,7 +338,7 @@ def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
     """Fill in what differs between the aligned question clause and evidence window."""
     q, e = a.q_clause, a.e_clause
     sentence = t2s(a.sentence.text)
-    a.conflicts, a.supported, a.fig_matched = _fig_conflicts(claim_text(simplified), e, sentence)
+    a.conflicts, a.supported, a.fig_matched, a.conflict_stated = _fig_conflicts(claim_text(simplified), e, sentence)
     # Aligned word by word, so that what is replaced is a whole word of each side ("卫健局" / "医保局").
     qt, et = cut(q), cut(e)
     ops = SequenceMatcher(None, qt, et, autojunk=False).get_opcodes()
@@ -340,7 +382,7 @@ def modal_differs(a: Alignment) -> bool:
     return (a.strong_q and a.weak_e and not a.strong_e) or (a.weak_q and a.strong_e and not a.weak_e)
 
 
-FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "fig_matched", "fig_support", "replaced",
+FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "stated_conflict", "fig_matched", "fig_support", "replaced",
             "same_head", "swapped", "equal_frac", "n_replace", "neg_diff", "neg_added", "modal_diff", "antonym")
 
 
@@ -359,6 +401,7 @@ def features(a: Alignment | None, simplified: str) -> dict[str, float]:
     # A figure stated in passing by a question that asks something else ("从7万提到了20万，超过部分还能报多少")
     # is as much a claim as one asked about: the ask weighs less there.
     f["ask_conflict"] = f["asks"] * f["fig_conflict"]
+    f["stated_conflict"] = float(a.conflict_stated)
     f["fig_matched"] = float(a.fig_matched)
     f["fig_support"] = float(a.supported)
     f["replaced"] = float(a.replaced is not None)
