@@ -60,8 +60,10 @@ def wrong_top_priority(info: QuestionInfo, sentences: list[Sentence]) -> Premise
 
 
 # "国家卫生计生委已经对全国医联体做完整体考核了": claimed as done.
-_CLAIMED_DONE = re.compile(r"(?:已经|已|早就|早已)[^，,。？?]{0,12}?(?:做完|完成|搞完|开展|实施|出台|建成|推开|推进到|走到|做到)了?")
-_FUTURE = re.compile(r"下一步|下步|将要?|拟|计划|即将|尚未|还未|仍在|尚在|还在|在路上|准备")
+_CLAIMED_DONE = re.compile(r"(?:已经|已|早就|早已)[^，,。？?]{0,12}?(?:做完|完成|搞完|开展|实施|实行|施行|执行|出台|发文|印发|"
+                           r"建成|推开|铺开|推进到|走到|做到|取消|签|上线|开通|落地|获批|纳入)了?")
+# What is not done yet: planned, under study, in talks, in draft.
+_FUTURE = re.compile(r"下一步|下步|将要?|拟|计划|即将|尚未|还未|仍在|尚在|还在|在路上|准备|正在研究|研究制定|洽谈|酝酿|征求意见")
 
 
 def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
@@ -71,8 +73,8 @@ def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue 
     if not m:
         return None
     start_q, end_q = clause(info.simplified, m.start(), m.end())
-    if re.search(r"[哪几]|什么|多少|是否|有没有|吗", info.simplified[start_q:end_q]):
-        return None  # "已经走到哪一步" asks; it claims nothing
+    if re.search(r"[哪几]|什么|多少|是否|有没有", info.simplified[start_q:end_q]):
+        return None  # "已经走到哪一步" asks; it claims nothing ("已经实行了吗" still puts the deed as done)
     deed = bigrams(info.simplified[start_q:end_q])
     for s, simp in _about(sentences, 0.3):
         for f in _FUTURE.finditer(simp):
