@@ -454,3 +454,4 @@ def test_pairs_marked_aligned_are_left_to_the_aligned_clause():
     # a question on the other.
     assert check("住院报销比例提高到了70%，对吧？", [sentence("门诊报销比例提高到了70%。")]) is None
     assert check("报销比例下降到了70%，对吧？", [sentence("报销比例上涨到了70%。")]) is not None
+

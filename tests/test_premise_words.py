@@ -43,3 +43,20 @@ def test_a_thing_said_done_that_the_passage_puts_next():
     issue = check("国家卫生计生委已经对医联体做完整体考核了，结果怎么样？", [NEXT])
     assert issue is not None and "下一步" in issue.note
     assert check("国家卫生计生委下一步要对医联体做什么？", [NEXT]) is None
+
+
+def test_a_person_given_another_post_is_corrected():
+    text = "会上，国家医保局副处长段政明表示，药占比的下降并没有带来医疗费用的下降。"
+    issue = check("国家医保局司长段政明宣布了取消药占比考核，是吗？", [sentence(text)])
+    assert issue is not None and "副处长" in issue.note and "司长" in issue.note
+    assert check("副处长段政明是怎么说的？", [sentence(text)]) is None
+    assert check("段政明副处长是怎么说的？", [sentence(text)]) is None
+    # "主任级别" names no person: a post is compared only beside a name.
+    assert check("平台汇集了副主任级别以上的医生，对吗？", [sentence("平台汇集了2万余名主任级别医生。")]) is None
+
+
+def test_a_deed_claimed_done_that_is_still_planned_or_studied():
+    studied = sentence("近日，国家层面正在研究取消全国公立医院“药占比考核”。")
+    assert check("国家已经正式发文取消全国公立医院药占比考核了吧？", [studied]) is not None
+    assert check("国家已经取消药占比考核了吗？", [studied]) is not None
+    assert check("国家对取消药占比考核研究到哪一步了？", [studied]) is None

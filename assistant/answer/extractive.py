@@ -21,7 +21,8 @@ from .evidence import IdfTable, Sentence, candidate_sentences, score_sentences
 from .focus import DocumentFocus, wants_each_side
 from .headline import headline_items
 from .outline import expand_headings, following, listed_items, named_run, section_heading, series_run, shared_run
-from .premise import antonym_pairs, check_premises, miscounted_list, swapped_places
+from .premise import antonym_pairs, check_premises, miscounted_list
+from .premise_places import swapped_places
 from .premise_model import default_model
 from .scorer import confidence as learned_confidence
 from .select import select_sentences

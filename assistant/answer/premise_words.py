@@ -82,3 +82,34 @@ def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue 
             if len(deed & bigrams(simp[start:end])) >= 2 and not re.search(r"已经|已|完成", simp[f.start() : end]):
                 return _contradicts(s, start, end)
     return None
+
+
+# A person's post as news text writes it, before or after the name ("副院长李观明", "李观明副院长").
+_POST = (r"(?:常务|执行)?副?(?:总理|部长|厅长|主任|局长|司长|处长|科长|书记|院长|省长|市长|区长|县长|会长|秘书长|理事长|"
+         r"董事长|总经理|主席|院士|负责人)")
+# The common surnames (they cover nine in ten people): a name starts with one, so "主任级别" names nobody.
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+             "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢"
+             "安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游"
+             "辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应"
+             "臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+_POST_NAME = re.compile(rf"(?<!副)({_POST})([{_SURNAMES}][\u4e00-\u9fff]{{1,2}})")
+_NAME_POST = re.compile(rf"([{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)({_POST})")
+
+
+def wrong_post(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | None:
+    """The question gives a person named in the passage another post ("司长段政明" where the text reads
+    "副处长段政明"; "院长李观明" for "副院长李观明"). Only a post written beside the name on both sides counts."""
+    q = info.simplified
+    for s, simp in _about(sentences, 0.3):
+        for m in _POST_NAME.finditer(simp):
+            post = m.group(1)
+            name = next((n for n in (m.group(2), m.group(2)[:2]) if len(n) >= 2 and n in q), None)
+            if not name or name == post:
+                continue
+            at = q.find(name)
+            asked = [x.group(1) for x in _POST_NAME.finditer(q) if x.group(2).startswith(name)] + [
+                x.group(2) for x in _NAME_POST.finditer(q, at) if x.start() == at and x.group(1) == name]
+            if asked and post not in asked and not any(a in simp for a in asked if a != post and a not in post):
+                return PremiseIssue(f"文件中{name}的职务是“{post}”，不是“{asked[0]}”。", s)
+    return None

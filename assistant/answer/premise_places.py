@@ -1,0 +1,54 @@
+"""False premises about places: a listed place the passage names otherwise, or a visit put elsewhere."""
+from __future__ import annotations
+
+import re
+
+from ..textnorm import t2s
+from .analyze import PERSON_TITLES, QuestionInfo
+from .evidence import Sentence
+from .premise_acts import PremiseIssue
+
+
+def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of) -> PremiseIssue | None:
+    """The question lists places and one is wrong: "到湖北、湖南调研" where the passage reads "到湖南、江西调研".
+
+    Only a passage that names one of the question's places with others counts, so a question about a place no
+    document covers (another province's ratio) is still declined rather than "corrected"."""
+    present = [r for r in info.regions if r not in absent]
+    if not present:
+        return _visited_elsewhere(info, ranked, regions_of)
+    for s in ranked[:4]:
+        if s.coverage < 0.3:
+            continue
+        named = regions_of(t2s(s.text))
+        if not any(r in named for r in present):
+            continue
+        others = [r for r in named if r not in info.regions and not any(r in q or q in r for q in info.regions)]
+        if others:
+            return PremiseIssue(f"文件中没有提到“{'、'.join(absent)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
+    return None
+
+
+# The share of an asserting question's words a sentence must hold to be the same statement made of another place.
+_SAID_ELSEWHERE = 0.6
+# A question that puts the place as a fact to confirm ("…是在上海召开的吗", "…对吧"), not one that asks whether
+# something can be done there ("河北参保患者…能直接结算吗").
+_PUT_AS_FACT = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|是[^，,。？?]{2,}吗")
+_TITLED_PERSON = re.compile(rf"([\u4e00-\u9fff]{{2,3}}?)副?(?:{PERSON_TITLES})")
+
+
+def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -> PremiseIssue | None:
+    """"刘国中副总理是去广东、广西调研的吧" where the passage reads "刘国中…到湖南、江西调研": none of the asked
+    places is in the documents, but the person's visit is, elsewhere. Only a person named with a title and
+    an asserting question count, so a question about another province's policy is still declined."""
+    if not re.search(r"吧|吗|对吧|是不是|对吗|是否|(?:到|去|赴)[^，,。？?]{2,12}(?:调研|考察|视察)(?:时|期间)", info.simplified):
+        return None  # asserted, or stated as given ("到广东、福建调研时…")
+    people = [m.group(1) for m in _TITLED_PERSON.finditer(info.simplified)]
+    for s in ranked[:3]:
+        simp = t2s(s.text)
+        if not any(p in simp for p in people) and not (s.coverage >= _SAID_ELSEWHERE and _PUT_AS_FACT.search(info.simplified)):
+            continue
+        others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
+        if others:
+            return PremiseIssue(f"文件中没有提到“{'、'.join(info.regions)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
+    return None
