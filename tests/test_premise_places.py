@@ -25,3 +25,17 @@ def test_a_visit_put_elsewhere_needs_the_person_or_the_same_statement():
     # Another province's policy asked about is not a visit put elsewhere: the question is declined, not corrected.
     other = analyze("广东的医保结余按什么比例分配？", lambda q: [])
     assert swapped_places(other, [sentence("湖南的医保结余按6:3:1分配。", 0.4)], ["广东"], find_regions) is None
+
+
+def test_a_claim_put_to_confirm_of_another_place_is_corrected():
+    from assistant.answer.premise_places import place_said_otherwise
+
+    text = sentence("2010年11月19日，国务院办公厅发文肯定了以“双信封招标、量价挂钩”为特点的安徽基药招标模式。")
+    issue = place_said_otherwise(analyze("国办2010年肯定的是山东的双信封招标模式吧？", lambda q: []), [text])
+    assert issue is not None and "安徽" in issue.note and "山东" in issue.note
+    # Asked, not put to confirm: a place the passage does not cover is for the abstention checks.
+    assert place_said_otherwise(analyze("山东的双信封招标模式是什么？", lambda q: []), [text]) is None
+    # The same place written in full ("宁夏回族自治区" for "宁夏") is no other place.
+    own = sentence("本研究数据来源于宁夏回族自治区卫生行政部门与北京大学合作开展的项目。")
+    assert place_said_otherwise(analyze("这项宁夏研究的数据来自宁夏卫生行政部门与北京大学合作的项目，是吗？",
+                                        lambda q: []), [own]) is None

@@ -11,6 +11,7 @@ from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence, unit_forms
 from .followup import find_entities
+from .premise_places import place_said_otherwise
 from .premise_words import claimed_done, quoted_in_its_place, turned_round, wrong_post, wrong_top_priority
 from .premise_acts import (PremiseIssue, already_done, asserted_actor, bigrams, clause, declared_actor,
                            denied_wording, negated_presupposition, other_actor, reversed_change,
@@ -98,7 +99,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
             return issue
     issue = (denied_wording(info, ranked[: 2 * top]) or already_done(info, best) or wrong_superlative(info, best)
              or swapped_entity(info, best) or overstated_extent(info, best) or turned_round(info, ranked[: 2 * top])
-             or wrong_top_priority(info, best) or claimed_done(info, best) or wrong_post(info, best))
+             or wrong_top_priority(info, best) or claimed_done(info, best) or wrong_post(info, best)
+             or place_said_otherwise(info, best))
     if issue:
         return issue
     for phrase in info.quoted:

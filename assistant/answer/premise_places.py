@@ -7,6 +7,7 @@ from ..textnorm import t2s
 from .analyze import PERSON_TITLES, QuestionInfo
 from .evidence import Sentence
 from .premise_acts import PremiseIssue
+from .premise_claim import ASSERT_RE, align, swapped_place
 
 
 def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of) -> PremiseIssue | None:
@@ -51,4 +52,21 @@ def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -
         others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
         if others:
             return PremiseIssue(f"文件中没有提到“{'、'.join(info.regions)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
+    return None
+
+
+# The share of the claim's character pairs the aligned evidence clause must hold to be the same statement.
+_SAME_STATEMENT = 0.4
+
+
+def place_said_otherwise(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+    """A claim put to confirm of one place ("肯定的是山东的双信封招标模式吧") whose evidence clause says the same of
+    another place of that level ("肯定了以“双信封招标”为特点的安徽基药招标模式"). Only a claim put to confirm: a
+    question asking about a place the passage does not cover is declined, not corrected."""
+    if not ASSERT_RE.search(info.simplified):
+        return None
+    for a in align(info.simplified, best):
+        swapped = swapped_place(a.q_clause, a.e_clause, info.simplified) if a.overlap >= _SAME_STATEMENT else None
+        if swapped:
+            return PremiseIssue(f"文件写的是“{swapped[0]}”，不是“{swapped[1]}”。", a.sentence)
     return None
