@@ -222,3 +222,13 @@ def test_a_name_before_a_deputy_title_names_a_person(assistant_over):
         "分院手术报道\n\n手术由浙医二院派驻专家陈健副院长亲自操刀，直至下午1:30手术顺利结束。\n")})
     ans = app.ask("这台手术是哪位专家主刀的？")
     assert ans.abstained is False and "陈健" in ans.answer, ans.answer
+
+
+def test_an_amount_in_yi_or_a_foreign_currency(assistant_over):
+    app = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0上线以来服务对象逐年增加，政府持续扩大长照服务的范围。\n\n"
+                                      "服务对象从51.1万人上升至73.8万人。\n"})
+    assert app.ask("长照2.0每年的总预算是多少亿新台币？").abstained is True
+    rich = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0的总预算为每年330亿新台币，政府持续扩大长照服务的范围。\n"})
+    assert rich.ask("长照2.0每年的总预算是多少亿新台币？").abstained is False
+    usd = assistant_over({"nhs.txt": "英国医疗\n\n全科医生按人头获得的报酬为每人每年150美元，其余预算用于专科。\n"})
+    assert usd.ask("全科医生按人头每人每年拿多少钱？").abstained is False

@@ -77,6 +77,12 @@ def test_a_day_needs_a_day_not_a_year():
     assert fills(slot, "新版目录自2022年1月1日起执行。")
 
 
+def test_a_count_of_years_is_not_a_calendar_year():
+    assert not has_quantity("年", "2015年10月15日，三家公司共同宣布合作。")
+    assert has_quantity("年", "协议期限为3年。") and has_quantity("个月", "试点为期6个月。")
+    assert has_quantity("月", "活动于10月18日开始。")  # "几月" asks which month: a day answers it
+
+
 def test_a_post_is_not_filled_by_its_deputy():
     slot = asked_slot("建德分院的院长是谁？")
     assert not fills(slot, "现任建德分院副院长陈健是普外科专家。")

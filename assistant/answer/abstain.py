@@ -18,12 +18,14 @@ from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
 _PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
 # "哪几方面" asks which, not how much; "十几"/"近几" are vague counts, not asks (VAGUE_JI).
-_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
+_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少亿|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
                        rf"|{_PAY}[^，,。？?]{{0,8}}(?:什么|啥)(?:标准|水平)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 # "4300亿" and "一万多元" are amounts as much as "430亿元".
-_MONEY_EVIDENCE = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*[余多]?\s*(?:万元|亿元|元|万|亿)")
+# A currency may stand between the figure and 元 ("100美元", "3万新台币元" is rare but "1000亿新台币" has 亿).
+_MONEY_EVIDENCE = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)\s*[余多]?\s*"
+                             r"(?:[万亿]?(?:美|港|欧|日|英镑|人民币|新台币|台币)?元|万|亿)")
 # A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
 # A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).

@@ -322,6 +322,10 @@ def has_quantity(unit: str, text: str, given: str = "") -> bool:
         digits = re.match(r"\d+(?:\.\d+)?", m.group(0))
         if digits and digits.group(0) in stated:
             continue
+        # "2015年" is a calendar year, not a count of years ("协议期限是几年"). ("几月" asks which month, and a day
+        # "10月15日" answers it: months are left alone.)
+        if unit == "年" and re.fullmatch(r"(?:19|20)\d{2}\s*年", m.group(0)):
+            continue
         # Another counter stands in only for the same thing: "组建3个医共体" answers "几家医共体", but "31个省市"
         # does not answer "三级医院有多少家".
         if unit in _COUNTERS and m.group(1) != unit and counted and not (char_pairs(counted) & char_pairs(simp[m.end() : m.end() + 6])):
