@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
-from ..places import gazetteer, place_names
+from ..places import place_names
 from ..textnorm import t2s
 from .analyze import number_form
 from .evidence import Sentence
@@ -164,21 +164,6 @@ def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
             # "计委" and "计生委" are one body, shortened: a name whose characters the other holds is no swap.
             if _same_head(q, e) and not (set(q) <= set(e) or set(e) <= set(q)):
                 return e, q
-    return None
-
-
-def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str] | None:
-    """(evidence place, question place): the aligned clauses say the same of two places of one level ("广东两票制
-    颠覆了…" / "福建两票制颠覆了…"), neither within the other, and the question names the evidence's nowhere."""
-    g = gazetteer()
-    ours = [m for m in g.mentions(q_clause) if m.surface not in e_clause]
-    asked = {m.places[0].code for m in g.mentions(question)}
-    theirs = [m for m in g.mentions(e_clause) if m.surface not in question and m.places[0].code not in asked]
-    for a in ours:
-        for b in theirs:
-            pa, pb = a.places[0], b.places[0]
-            if pa.level == pb.level and not (pa.within(pb) or pb.within(pa)):
-                return b.surface, a.surface
     return None
 
 

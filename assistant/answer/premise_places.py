@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from ..places import gazetteer
 from ..textnorm import t2s
 from .analyze import PERSON_TITLES, QuestionInfo
 from .evidence import Sentence
 from .premise_acts import PremiseIssue
-from .premise_claim import ASSERT_RE, align, swapped_place
+from .premise_claim import ASSERT_RE, align
 
 
 def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of) -> PremiseIssue | None:
@@ -52,6 +53,21 @@ def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -
         others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
         if others:
             return PremiseIssue(f"文件中没有提到“{'、'.join(info.regions)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
+    return None
+
+
+def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str] | None:
+    """(evidence place, question place): the aligned clauses say the same of two places of one level ("广东两票制
+    颠覆了…" / "福建两票制颠覆了…"), neither within the other, and the question names the evidence's nowhere."""
+    g = gazetteer()
+    ours = [m for m in g.mentions(q_clause) if m.surface not in e_clause]
+    asked = {m.places[0].code for m in g.mentions(question)}
+    theirs = [m for m in g.mentions(e_clause) if m.surface not in question and m.places[0].code not in asked]
+    for a in ours:
+        for b in theirs:
+            pa, pb = a.places[0], b.places[0]
+            if pa.level == pb.level and not (pa.within(pb) or pb.within(pa)):
+                return b.surface, a.surface
     return None
 
 

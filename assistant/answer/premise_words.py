@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .analyze import QuestionInfo
+from .analyze import PERSON_TITLES, QuestionInfo
 from .evidence import Sentence
 from .premise_acts import PremiseIssue, _about, _contradicts, bigrams, clause, named_otherwise
 
@@ -85,8 +85,7 @@ def claimed_done(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue 
 
 
 # A person's post as news text writes it, before or after the name ("副院长李观明", "李观明副院长").
-_POST = (r"(?:常务|执行)?副?(?:总理|部长|厅长|主任|局长|司长|处长|科长|书记|院长|省长|市长|区长|县长|会长|秘书长|理事长|"
-         r"董事长|总经理|主席|院士|负责人)")
+_POST = rf"(?:常务|执行)?副?(?:{PERSON_TITLES}|厅长|司长|科长|会长|秘书长|理事长|董事长|总经理|主席|院士|负责人)"
 # The common surnames (they cover nine in ten people): a name starts with one, so "主任级别" names nobody.
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
              "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢"
@@ -105,7 +104,7 @@ def wrong_post(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | 
         for m in _POST_NAME.finditer(simp):
             post = m.group(1)
             name = next((n for n in (m.group(2), m.group(2)[:2]) if len(n) >= 2 and n in q), None)
-            if not name or name == post:
+            if not name:
                 continue
             at = q.find(name)
             asked = [x.group(1) for x in _POST_NAME.finditer(q) if x.group(2).startswith(name)] + [
