@@ -5,6 +5,7 @@ import logging
 import re
 import time
 from dataclasses import replace
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..places import place_names
@@ -198,25 +199,28 @@ class ExtractiveAnswerer:
             signals = abstain_signals(info, ranked, hits, **signal_kw,
                                       graded=self.keep_graded or self.abstainer.mode == "learned")
 
+            # Each part of a compound question is analysed once, however often it is checked.
+            part_info = lru_cache(maxsize=None)(lambda part: analyze(part, self._terms))
+
             def slot_misses(part: str, sentences: list[Sentence]) -> list:
                 """The slot checks one part of a compound question fails on these sentences."""
-                return [c for c in abstain_signals(analyze(part, self._terms), sentences, hits, **signal_kw,
+                return [c for c in abstain_signals(part_info(part), sentences, hits, **signal_kw,
                                                    graded=False).fired if c.id in SLOT_CHECKS]
 
             if any(c.id == "term_undefined" for c in signals.fired) and headline_items(info.simplified, ranked, docs):
                 signals = signals.without("term_undefined")  # "「2+2+3」是指哪些": the sentences after the one naming it give its items
             self.last_signals = signals
-            check, sure0, gate = self.abstainer.decide(signals, sure)
-            if check is not None and check.id in SLOT_CHECKS and len(parts := question_parts(question)) > 1:
+            decision = self.abstainer.decide(signals, sure)
+            if decision[0] is not None and decision[0].id in SLOT_CHECKS and len(parts := question_parts(question)) > 1:
                 # "赵女士的手术是哪位专家主刀的？手术是哪天做的？": the parts the evidence answers are answered, and
                 # the answer says which asked things the documents do not give.
                 missing = unfilled_parts(parts, lambda p: slot_misses(p, ranked),
-                    lambda p: [c for c in asked_slot_checks(analyze(p, self._terms)) if c not in WEAK_SLOT_CHECKS])
+                    lambda p: [c for c in asked_slot_checks(part_info(p)) if c not in WEAK_SLOT_CHECKS])
                 if missing is not None:
                     rest = Signals([c for c in signals.fired if c.id not in SLOT_CHECKS], dict(signals.graded))
-                    check, sure0, gate = self.abstainer.decide(rest, sure)
+                    decision = self.abstainer.decide(rest, sure)
                     part_notes = missing
-            sure = sure0
+            check, sure, gate = decision
             if check is not None:
                 log.debug("abstain on %r: %s", question, check.reason)
                 return self._abstain(question, hits, info, shown_trad, sure, gate, why=check.why)

@@ -23,16 +23,16 @@ _FIG_RE = re.compile(
     # A four-digit code that reads as a year ("专线1966") is taken for one: it still compares with its like.
     r"|(?P<year>(?<![\d.])(?:19|20)\d{2})(?![\d.%％\-－—~～至到])"
     r"|(?P<bare>(?<![\d.])\d{3,})(?![\d.%％\-－—~～至到])")
-# Units of one kind: ages, sums, and people however counted ("23位患者", "100名学员", "9人").
-_UNIT_KIND = {"周岁": "岁", "块": "元", "名": "人", "位": "人", "万人": "人"}
 # Units that grade or sort rather than count, and 个 that counts anything: a figure of one compares only with one
 # of the same thing ("20多个专家" and "8个科室" are no conflict).
 GRADES = frozenset("级 类 个".split())
-# Sums are compared in 元 ("2万块" and "12000多元" are both sums, of different size).
-_MONEY = {"万元": 10_000, "万块": 10_000, "亿元": 100_000_000}
-# A count in 万 or 亿 with its unit left off ("从7万提到了20万") is a sum or a head count: compared with either.
-_BARE_LARGE = {"万": 10_000, "亿": 100_000_000, "万人": 10_000}
-_LARGE_KINDS = ("元", "人")
+# Units of one kind, with their scale; any other unit is its own kind at scale 1. Sums are compared in 元 ("2万块"
+# and "12000多元" are both sums, of different size); ages in 岁; people however counted ("23位患者", "100名学员",
+# "9人"). A count in 万 or 亿 with its unit left off ("从7万提到了20万") is kind "万": a sum or a head count.
+_UNITS = {"万元": ("元", 10_000), "万块": ("元", 10_000), "亿元": ("元", 100_000_000), "块": ("元", 1),
+          "周岁": ("岁", 1), "名": ("人", 1), "位": ("人", 1), "万人": ("人", 10_000),
+          "万": ("万", 10_000), "亿": ("万", 100_000_000)}
+_LARGE_KINDS = ("元", "人")  # what a bare 万/亿 count compares with
 # A share in 成 or "一半" is a rounded percentage: "七成多" is 70% to 80%, "三成左右" about 30%.
 _SHARE_TOLERANCE = 5.0
 
@@ -58,8 +58,7 @@ def figures(text: str) -> list[Figure]:
             value = m.group("bare")
         elif kind == "num":
             unit = "人" if m.group("people") else m.group("unit")
-            scale = _MONEY.get(unit) or _BARE_LARGE.get(unit, 1)
-            kind = "元" if unit in _MONEY else "万" if unit in ("万", "亿") else _UNIT_KIND.get(unit, unit)
+            kind, scale = _UNITS.get(unit, (unit, 1))
             value = f"{float(m.group('num')) * scale:g}"
         elif kind == "date":
             y, mo, d = (re.search(p, m.group(0)) for p in (r"(\d{4})\s*年", r"(\d{1,2})\s*月", r"(\d{1,2})\s*日"))

@@ -103,7 +103,7 @@ def wrong_post(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssue | 
     for s, simp in _about(sentences, 0.3):
         for m in _POST_NAME.finditer(simp):
             post = m.group(1)
-            name = next((n for n in (m.group(2), m.group(2)[:2]) if len(n) >= 2 and n in q), None)
+            name = next((n for n in (m.group(2), m.group(2)[:2]) if n in q), None)
             if not name:
                 continue
             at = q.find(name)

@@ -73,19 +73,12 @@ def defined(term: str, sentences: list[Sentence]) -> bool:
         after = simp[i + len(key) : i + len(key) + 8]
         if re.match(r"[\u4e00-\u9fff]{0,2}[”」』\"]?\s*[:：]|[\u4e00-\u9fff]{0,2}[”」』\"]?\s*(即|是指|指|包括|分为|就是|是)", after):
             return True
-        if simp.count(key) >= 2 and len({simp[j + len(key) : j + len(key) + 2] for j in _finds(simp, key)}) >= 2:
+        starts = [m.start() for m in re.finditer(f"(?={re.escape(key)})", simp)]  # overlapping, as str.find steps
+        if simp.count(key) >= 2 and len({simp[j + len(key) : j + len(key) + 2] for j in starts}) >= 2:
             return True  # "更加注重预防为主…，更加注重提高质量…，更加注重资源下沉…": the term is the stem of a series
         if simp[i + len(key) :].count("、") >= 2:
             return True
     return False
-
-
-def _finds(text: str, key: str) -> list[int]:
-    out, i = [], text.find(key)
-    while i >= 0:
-        out.append(i)
-        i = text.find(key, i + 1)
-    return out
 
 
 def defining_sentence(info: QuestionInfo, sentences: list[Sentence]) -> Sentence | None:
