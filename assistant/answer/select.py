@@ -35,11 +35,16 @@ def select_sentences(info: QuestionInfo, ranked: list[Sentence], pointed: list[s
             pool.remove(reason)
             chosen = [reason, chosen[0]] if reason.start < chosen[0].start else [chosen[0], reason]
     if first is None and re.search(r"[；;：:]$", chosen[0].text.strip()) and len(chosen[0].text.strip()) > 20:
-        # "市辖区根据现有条件比照推行;" leaves the rest of the thought to the next sentence of its paragraph.
-        cont = next((n for n in pool if n.doc_id == chosen[0].doc_id and 0 <= n.start - chosen[0].end <= 1), None)
-        if cont is not None:
+        # "市辖区根据现有条件比照推行;" leaves the rest of the thought to the next sentence of its paragraph; a
+        # list's items run on, clause after clause ("…新问题：部分低价普药消失；多数地方…降价；部分地方…").
+        runs = want if info.qtype in _LIST_TYPES else 1
+        while runs > 0 and re.search(r"[；;：:]$", chosen[-1].text.strip()):
+            cont = next((n for n in pool if n.doc_id == chosen[-1].doc_id and 0 <= n.start - chosen[-1].end <= 1), None)
+            if cont is None:
+                break
             pool.remove(cont)
             chosen.append(cont)
+            runs -= 1
     covered = set().union(*(s.covered for s in chosen))
     best_score = chosen[0].score
     # A comparison, or a question about each of several things ("人员管理和财务管理各要求…"), needs every
