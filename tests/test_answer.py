@@ -616,6 +616,26 @@ def test_sentence_ending_in_a_semicolon_brings_the_next_one(assistant_over):
     assert "统筹规划" in ans.answer
 
 
+RUN_ON = {
+    "runon.txt": (
+        "某省药品集中采购工作评述\n\n"
+        "各地推行药品集中采购以来,药价虚高的势头得到遏制。\n\n"
+        "但在执行中也暴露出一些新问题：部分低价常用药品从医院悄然消失；多数地方中标价格降幅有限,患者感受不明显；"
+        "部分偏远地区配送企业送货不及时；个别医院仍以二次议价变相收取回扣。\n\n"
+        "下一步要完善集中采购的配套政策。\n"
+    ),
+}
+
+
+def test_list_whose_items_run_on_after_a_colon_gets_every_item(assistant_over):
+    # The items are clauses of one paragraph, each ending in a semicolon: the answer follows the run.
+    app = assistant_over(RUN_ON, semantic_weight=0)
+    ans = app.ask("集中采购执行中暴露出哪些新问题？")
+    check_contract(app, ans)
+    for item in ("低价常用药品", "降幅有限", "送货不及时"):
+        assert item in ans.answer
+
+
 def test_one_wrong_place_in_a_list_of_places_is_corrected_not_declined(more):
     ans = more.ask("副总理到湖北、湖南调研时提了什么要求？")
     check_contract(more, ans)
