@@ -455,3 +455,28 @@ def test_pairs_marked_aligned_are_left_to_the_aligned_clause():
     assert check("住院报销比例提高到了70%，对吧？", [sentence("门诊报销比例提高到了70%。")]) is None
     assert check("报销比例下降到了70%，对吧？", [sentence("报销比例上涨到了70%。")]) is not None
 
+
+
+# ---- a grade the document names is not a figure put to the passage --------------------------------------
+GRADE_DOC = ("三级综合医院医疗服务能力指南\n\n应当设置的一级诊疗科目包括：内科、外科、精神科。\n\n"
+             "医学影像科应当提供与以下二级诊疗科目相对应的专业医疗服务：X线诊断、CT诊断。")
+
+
+def test_a_grade_the_document_names_elsewhere_is_not_contradicted_by_another_grade():
+    first = sentence("应当设置的一级诊疗科目包括：内科、外科、精神科。", coverage=0.7, doc_id="guide")
+    other = sentence("医学影像科应当提供与以下二级诊疗科目相对应的专业医疗服务：X线诊断、CT诊断。", coverage=0.5,
+                     doc_id="guide", start=40)
+    info = analyze("三级综合医院精神科应当包括哪些二级科目？", lambda q: [])
+    forms = {"guide": match_form(GRADE_DOC)}
+    assert check_premises(info, [first, other], list(forms.values())) is not None  # without the document: a note
+    assert check_premises(info, [first, other], list(forms.values()), doc_forms=forms) is None
+
+
+def test_a_date_the_document_gives_to_something_else_is_still_contradicted():
+    # "9月1日起" is written of many things: a month is a figure, never a name.
+    doc = "城镇居民自2014年9月1日起享受大病保险待遇。新农合参合人员自2014年1月1日起享受大病保险待遇。"
+    s = sentence("新农合参合人员自2014年1月1日起享受大病保险待遇。", coverage=0.8, doc_id="nb", start=24)
+    info = analyze("新农合参合人员要等到2014年9月1日才能享受大病保险待遇，是吧？", lambda q: [])
+    forms = {"nb": match_form(doc)}
+    issue = check_premises(info, [s], list(forms.values()), doc_forms=forms)
+    assert issue is not None and "9月" in issue.note

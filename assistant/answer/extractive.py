@@ -184,7 +184,8 @@ class ExtractiveAnswerer:
                 return self._abstain(question, hits, info, shown_trad)
             else:
                 ranked = local
-        issue = check_premises(info, ranked, list(self._forms.values()), number_forms=self._number_forms)
+        issue = check_premises(info, ranked, list(self._forms.values()), number_forms=self._number_forms,
+                               doc_forms=self._forms)
         if issue is None and self.premise_model is not None:
             # The rules first (they were written for these documents); the model adds the claims they miss.
             issue = self.premise_model.check(info.simplified, ranked, self._is_term, antonym_pairs(), self.lexicon.words)

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..textnorm import cn_int, match_form, t2s
 from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
@@ -48,9 +48,11 @@ def _same_kind_facts(claim: Claim, text: str) -> list[str]:
 
 
 def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: list[str], top: int = 4,
-                   number_forms: Sequence[str] | None = None) -> PremiseIssue | None:
+                   number_forms: Sequence[str] | None = None,
+                   doc_forms: Mapping[str, str] | None = None) -> PremiseIssue | None:
     """The first contradiction found between the question and the best evidence, if any. `number_forms` are
-    the corpus forms with numerals as digits when the index has them (tables.number_form_of), else computed here.
+    the corpus forms with numerals as digits when the index has them (tables.number_form_of), else computed here;
+    `doc_forms` each document's text in match_form, by document id.
 
     A claimed ratio, percentage or number that appears nowhere in the corpus while the best evidence
     states a different value of the same kind; a quoted phrase the documents word differently; or a
@@ -67,8 +69,8 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
                for form in (*corpus_forms, *(number_forms if number_forms is not None
                                              else _number_forms(tuple(corpus_forms))))):
             siblings = {c.key for c in info.claims if c.kind == claim.kind and c.unit == claim.unit}
-            issue = (_local_conflict(claim, best[:2], siblings, info.simplified) or _misattributed(claim, info, best[:2])
-                     or other_actor(claim, info, best[:2]))
+            issue = (_local_conflict(claim, best[:2], siblings, info.simplified, doc_forms)
+                     or _misattributed(claim, info, best[:2]) or other_actor(claim, info, best[:2]))
             if issue:
                 return issue
             continue
@@ -194,7 +196,8 @@ def _counts_same_thing(claim: Claim, question: str, text: str) -> bool:
     return any(asked & bigrams(simp[m.end() : m.end() + 6]) for m in _fact_matches(claim, simp))
 
 
-def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info_text: str = "") -> PremiseIssue | None:
+def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info_text: str = "",
+                    doc_forms: Mapping[str, str] | None = None) -> PremiseIssue | None:
     """A value found elsewhere in the corpus, while the passage that answers the question gives another.
 
     Only the clearly matching passage counts (high coverage), so a question that merely mentions a year
@@ -208,6 +211,10 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
             s.coverage >= 0.45 and any(_same_value(f, claim) for f in _same_kind_facts(claim, s.text)) for s in best):
         return None  # "生活补助…4000元" leads, "经费由省财政按每生每年10000元…拨付" follows: the claim is stated
     for s in best:
+        if claim.kind == "number" and _named_in(claim, info_text, (doc_forms or {}).get(s.doc_id, "")):
+            # "三级综合医院" runs through the document, "二级诊疗科目" through the passage; the sentence's
+            # "一级诊疗科目" is another grade of another thing.
+            continue
         facts = _same_kind_facts(claim, s.text)
         same_thing = _counts_same_thing(claim, info_text, s.text)
         if claim.asked and not same_thing:
@@ -227,6 +234,20 @@ def _local_conflict(claim: Claim, best: list[Sentence], siblings: set[str], info
             shown = "、".join(dict.fromkeys(facts))
             return PremiseIssue(f"问题中的“{claim.text}”与文件不符；相关文件写的是 {shown}。", s)
     return None
+
+
+def _named_in(claim: Claim, question: str, doc_form: str) -> bool:
+    """The document writes the value of what the question writes it of, somewhere: the words after it share
+    a word ("三级综合医院"; "二级科目" / "二级诊疗科目"), so it names a grade, not a figure put to the passage.
+    A date or a span of time is always a figure ("9月1日起" is written of many things)."""
+    if claim.unit in ("年", "月", "日", "天", "周", "岁", "个月"):
+        return False
+    q = match_form(question)
+    value = match_form(claim.text)
+    at = q.find(value)
+    thing = bigrams(q[at + len(value) : at + len(value) + 8]) if at >= 0 and value else set()
+    return bool(thing) and any(thing & bigrams(doc_form[m.end() : m.end() + 8])
+                               for m in re.finditer(re.escape(value), doc_form))
 
 
 def _states_year_of(claim: Claim, question: str, best: list[Sentence]) -> bool:
