@@ -232,3 +232,23 @@ def test_an_amount_in_yi_or_a_foreign_currency(assistant_over):
     assert rich.ask("长照2.0每年的总预算是多少亿新台币？").abstained is False
     usd = assistant_over({"nhs.txt": "英国医疗\n\n全科医生按人头获得的报酬为每人每年150美元，其余预算用于专科。\n"})
     assert usd.ask("全科医生按人头每人每年拿多少钱？").abstained is False
+
+
+FEES = {
+    "visit.txt": (
+        "上门医生活动报道\n\n"
+        "活动期间共收到2000多次医生上门预约订单，实际提供了40多次上门服务。\n\n"
+        "在为期两天的活动中，用户可以免费享受呼叫医生上门的服务。\n\n"
+        "“十三五”期间，个人卫生支出占卫生总费用的比重下降到28.4%。\n"
+    ),
+}
+
+
+def test_pay_asked_by_any_of_its_words_needs_an_amount(assistant_over):
+    # 报酬, 费用… ask an amount as much as 工资 does: the orders counted are no answer.
+    assert assistant_over(FEES).ask("上门一单医生能拿多少报酬？").abstained is True
+
+
+def test_a_share_of_a_sum_is_not_an_amount(assistant_over):
+    ans = assistant_over(FEES).ask("个人卫生支出占卫生总费用的比重降到了多少？")
+    assert ans.abstained is False and "28.4%" in ans.answer, ans.answer

@@ -16,10 +16,12 @@ from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs
                        names_place_of_level)
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
-_PAY = r"(?:工资|薪酬|薪水|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
+_PAY = r"(?:工资|薪酬|薪水|报酬|酬劳|费用|花费|开销|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
 # "哪几方面" asks which, not how much; "十几"/"近几" are vague counts, not asks (VAGUE_JI).
 _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少亿|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
                        rf"|{_PAY}[^，,。？?]{{0,8}}(?:什么|啥)(?:标准|水平)")
+# "占卫生总费用的比重降到了多少" asks a share of a sum, not the sum.
+_SHARE_ASK_RE = re.compile(r"(?:比重|比例|占比|份额|百分之|几成)[^，,。？?]{0,6}(?:多少|几)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
 _DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
 # "4300亿" and "一万多元" are amounts as much as "430亿元".
@@ -216,7 +218,7 @@ def abstain_signals(
     relevant = [s for s in ranked[:6] if strengths[id(s)] >= 0.7 * best_strength]
     if graded:
         out.graded.update(_graded(info, ranked, relevant, coverage_strength, confidence, simp_q, corpus_forms))
-    if _MONEY_RE.search(simp_q) and not any(_states_amount(t2s(s.text), simp_q) for s in relevant):
+    if _MONEY_RE.search(simp_q) and not _SHARE_ASK_RE.search(simp_q) and not any(_states_amount(t2s(s.text), simp_q) for s in relevant):
         fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
     if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
         fire("no_docno", "no document number in evidence", "相关段落没有给出文号")
