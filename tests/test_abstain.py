@@ -252,3 +252,11 @@ def test_pay_asked_by_any_of_its_words_needs_an_amount(assistant_over):
 def test_a_share_of_a_sum_is_not_an_amount(assistant_over):
     ans = assistant_over(FEES).ask("个人卫生支出占卫生总费用的比重降到了多少？")
     assert ans.abstained is False and "28.4%" in ans.answer, ans.answer
+
+
+
+def test_a_sum_is_not_given_by_a_count_in_wan(assistant_over):
+    # "3万多名外科专家" counts people: it is no sum of money.
+    app = assistant_over({"platform.txt": "手术平台合作报道\n\n平台已拥有超过3万多名外科专家资源，每月平均手术量持续增长。\n"},
+                         semantic_weight=0)
+    assert app.ask("平台上的外科专家做一台手术本人能拿到多少钱？").abstained is True
