@@ -535,11 +535,27 @@ PROCESS = {
 }
 
 
-def test_list_question_whose_best_sentences_are_items_of_one_run_gets_the_run(assistant_over):
-    app = assistant_over(PROCESS, semantic_weight=0)
-    ans = app.ask("初稿从征求意见到合法性审查，一共走了哪些程序？")
+RUN_ON = {
+    "runon.txt": (
+        "某省药品集中采购工作评述\n\n"
+        "各地推行药品集中采购以来,药价虚高的势头得到遏制。\n\n"
+        "但在执行中也暴露出一些新问题：部分低价常用药品从医院悄然消失；多数地方中标价格降幅有限,患者感受不明显；"
+        "部分偏远地区配送企业送货不及时；个别医院仍以二次议价变相收取回扣。\n\n"
+        "下一步要完善集中采购的配套政策。\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("files, question, items", [
+    (PROCESS, "初稿从征求意见到合法性审查，一共走了哪些程序？", ("起草了初稿", "征求意见", "合法性审查", "审议通过")),
+    # The items are clauses of one paragraph, each ending in a semicolon: the answer follows the run.
+    (RUN_ON, "集中采购执行中暴露出哪些新问题？", ("低价常用药品", "降幅有限", "送货不及时")),
+], ids=["numbered-items", "clauses-after-a-colon"])
+def test_list_question_whose_best_sentences_are_items_of_one_run_gets_the_run(assistant_over, files, question, items):
+    app = assistant_over(files, semantic_weight=0)
+    ans = app.ask(question)
     check_contract(app, ans)
-    for item in ("起草了初稿", "征求意见", "合法性审查", "审议通过"):
+    for item in items:
         assert item in ans.answer
 
 
@@ -614,26 +630,6 @@ def test_sentence_ending_in_a_semicolon_brings_the_next_one(assistant_over):
     ans = app.ask("省里对市辖区比照推行是怎么要求的？")
     check_contract(app, ans)
     assert "统筹规划" in ans.answer
-
-
-RUN_ON = {
-    "runon.txt": (
-        "某省药品集中采购工作评述\n\n"
-        "各地推行药品集中采购以来,药价虚高的势头得到遏制。\n\n"
-        "但在执行中也暴露出一些新问题：部分低价常用药品从医院悄然消失；多数地方中标价格降幅有限,患者感受不明显；"
-        "部分偏远地区配送企业送货不及时；个别医院仍以二次议价变相收取回扣。\n\n"
-        "下一步要完善集中采购的配套政策。\n"
-    ),
-}
-
-
-def test_list_whose_items_run_on_after_a_colon_gets_every_item(assistant_over):
-    # The items are clauses of one paragraph, each ending in a semicolon: the answer follows the run.
-    app = assistant_over(RUN_ON, semantic_weight=0)
-    ans = app.ask("集中采购执行中暴露出哪些新问题？")
-    check_contract(app, ans)
-    for item in ("低价常用药品", "降幅有限", "送货不及时"):
-        assert item in ans.answer
 
 
 def test_one_wrong_place_in_a_list_of_places_is_corrected_not_declined(more):
