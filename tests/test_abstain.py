@@ -254,7 +254,6 @@ def test_a_share_of_a_sum_is_not_an_amount(assistant_over):
     assert ans.abstained is False and "28.4%" in ans.answer, ans.answer
 
 
-
 def test_a_sum_is_not_given_by_a_count_in_wan(assistant_over):
     # "3万多名外科专家" counts people: it is no sum of money.
     app = assistant_over({"platform.txt": "手术平台合作报道\n\n平台已拥有超过3万多名外科专家资源，每月平均手术量持续增长。\n"},

@@ -456,7 +456,6 @@ def test_pairs_marked_aligned_are_left_to_the_aligned_clause():
     assert check("报销比例下降到了70%，对吧？", [sentence("报销比例上涨到了70%。")]) is not None
 
 
-
 # ---- a grade the document names is not a figure put to the passage --------------------------------------
 GRADE_DOC = ("三级综合医院医疗服务能力指南\n\n应当设置的一级诊疗科目包括：内科、外科、精神科。\n\n"
              "医学影像科应当提供与以下二级诊疗科目相对应的专业医疗服务：X线诊断、CT诊断。")

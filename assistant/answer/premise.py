@@ -154,8 +154,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
 
 
 def _event_year(claim: Claim, question: str, best: list[Sentence]) -> PremiseIssue | None:
-    at = question.find(claim.text)
-    event = bigrams(question[at + len(claim.text) : at + len(claim.text) + 6])
+    event = _thing_after(claim.text, question, window=6)
     for s in best:
         if s.coverage < 0.45:
             continue
@@ -190,8 +189,7 @@ def _counts_same_thing(claim: Claim, question: str, text: str) -> bool:
     """The words right after the count in the question and after a count of the same unit in the text share a pair."""
     if claim.kind != "number" or claim.unit == "年":
         return False
-    i = question.find(claim.text)
-    asked = bigrams(question[i + len(claim.text) : i + len(claim.text) + 6]) if i >= 0 else set()
+    asked = _thing_after(claim.text, question, window=6)
     simp = t2s(text)
     return any(asked & bigrams(simp[m.end() : m.end() + 6]) for m in _fact_matches(claim, simp))
 
@@ -242,12 +240,16 @@ def _named_in(claim: Claim, question: str, doc_form: str) -> bool:
     A date or a span of time is always a figure ("9月1日起" is written of many things)."""
     if claim.unit in ("年", "月", "日", "天", "周", "岁", "个月"):
         return False
-    q = match_form(question)
     value = match_form(claim.text)
-    at = q.find(value)
-    thing = bigrams(q[at + len(value) : at + len(value) + 8]) if at >= 0 and value else set()
+    thing = _thing_after(value, match_form(question)) if value else set()
     return bool(thing) and any(thing & bigrams(doc_form[m.end() : m.end() + 8])
                                for m in re.finditer(re.escape(value), doc_form))
+
+
+def _thing_after(value: str, question: str, window: int = 8) -> set[str]:
+    """The words the question writes right after a value: what it says the value is of."""
+    at = question.find(value)
+    return bigrams(question[at + len(value) : at + len(value) + window]) if at >= 0 else set()
 
 
 def _states_year_of(claim: Claim, question: str, best: list[Sentence]) -> bool:
@@ -260,8 +262,7 @@ def _states_value_of(claim: Claim, question: str, best: list[Sentence], pattern:
                      window: int = 8) -> bool:
     """A passage states the claimed value of what the question states it of: the words after the value
     share a word ("首批紧密型医共体" / "首批紧密型医疗卫生共同体")."""
-    at = question.find(claim.text)
-    thing = bigrams(question[at + len(claim.text) : at + len(claim.text) + 8]) if at >= 0 else set()
+    thing = _thing_after(claim.text, question)
     for s in best:
         simp = t2s(s.text)
         found = (re.finditer(pattern, simp) if pattern else
