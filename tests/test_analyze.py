@@ -289,6 +289,18 @@ def test_a_bare_caption_line_ranks_below_a_sentence_about_the_question():
     assert ranked[0].text == claim
 
 
+def test_a_count_asked_in_a_unit_is_stated_only_by_that_unit():
+    # "有多少个" is answered by "271个"; a year ("2021年") is a figure but no count of the thing asked.
+    terms = ["形式审查", "药品"]
+    info = analyze("2021年通过形式审查的药品有多少个？", lambda q: terms)
+    title = "外界根据2021年通过初步形式审查药品及信息的公告推断。"
+    count = "根据公告，通过形式审查的共有271个药品。"
+    sents = [Sentence("d", 0, len(title), title, 1, 0, ""), Sentence("d", 40, 40 + len(count), count, 1, 0, "")]
+    score_sentences(info, sents, IdfTable([title, count], list), lambda t: [x for x in terms if x in t], lambda ts: [])
+    typed = {s.text: s.typed for s in sents}
+    assert typed == {title: False, count: True}
+
+
 def test_document_numbers_full_and_short():
     from assistant.answer.analyze import citing, docno, document_number
 
