@@ -224,6 +224,13 @@ def test_a_name_before_a_deputy_title_names_a_person(assistant_over):
     assert ans.abstained is False and "陈健" in ans.answer, ans.answer
 
 
+def test_a_name_before_a_form_of_address_names_a_person(assistant_over):
+    app = assistant_over({"report.txt": (
+        "门诊报道\n\n李女士大清早赶来，想请浙医二院的骨科专家吴琼华医师给母亲看看腰腿疼痛。\n")})
+    ans = app.ask("李女士想请哪位骨科专家给母亲看病？")
+    assert ans.abstained is False and "吴琼华" in ans.answer, ans.answer
+
+
 def test_an_amount_in_yi_or_a_foreign_currency(assistant_over):
     app = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0上线以来服务对象逐年增加，政府持续扩大长照服务的范围。\n\n"
                                       "服务对象从51.1万人上升至73.8万人。\n"})

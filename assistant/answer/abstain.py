@@ -32,9 +32,10 @@ _MONEY_EVIDENCE = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十�
                              r"(?:[万亿]?(?:美|港|欧|日|英镑|人民币|新台币|台币)?元|(?:万|亿)(?![多余]?\s*[个名人家所位次项条种户床张台件例篇份]))")
 # A question about a person ("哪位领导主持的") is answered by a sentence that names one by title.
 _PERSON_ASK = re.compile(r"哪位|哪一位|谁主持|谁讲|谁提出|谁说")
-# A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody).
+# A person named by title: "总理李强", "院长王辰,", "副局长焦雅辉及…" (a bare "主要负责同志" names nobody);
+# a name may also be followed by a form of address ("骨科专家吴琼华医师看看").
 _PERSON_EVIDENCE = re.compile(rf"(?:{PERSON_TITLES}|委员|专家|教授)"
-                              r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也副]|$)")
+                              r"[\u4e00-\u9fff]{2,3}(?=[\d,，、。;；:：“”\s及和等在进首也副]|$|医师|医生|教授|博士|先生|女士)")
 # "降到多少了", "有多少": a quantity without a named unit; "多少钱/多少家" are handled by their units.
 # "数量是多少", "…的数量？" ask a number; "采购没有实际数量是个问题" names one.
 _HOW_MANY_RE = re.compile(r"多少(?![钱万元家个所名人位项条本届岁年次天月床张种户])|百分之几|(?:数量|数目)(?=[？?\s]|$|是多|有多|为多|多少|几)")
