@@ -39,3 +39,28 @@ def test_a_claim_put_to_confirm_of_another_place_is_corrected():
     own = sentence("本研究数据来源于宁夏回族自治区卫生行政部门与北京大学合作开展的项目。")
     assert place_said_otherwise(analyze("这项宁夏研究的数据来自宁夏卫生行政部门与北京大学合作的项目，是吗？",
                                         lambda q: []), [own]) is None
+
+
+TOPIC = sentence("2021年国家医保谈判如约而至。", 0.4)
+WHERE = sentence("11月9日，北京石景山区的银保建国酒店，2021年国家医保谈判正式拉开帷幕。", 0.4)
+
+
+def test_a_place_put_as_fact_in_one_clause_is_corrected_by_the_sentence_that_says_where():
+    # The question says more than the sentence shares (", 为期一周吧"), and a sentence that repeats the topic without
+    # the place ranks first: the clause with the place is matched sentence by sentence.
+    info = analyze("2021年国家医保谈判在上海举行，为期一周吧？", lambda q: [])
+    issue = swapped_places(info, [TOPIC, WHERE], ["上海"], find_regions)
+    assert issue is not None and "北京" in issue.note and "上海" in issue.note
+    # Asked, not put as a fact: declined elsewhere, not corrected.
+    asked = analyze("2021年国家医保谈判在上海哪家酒店举行？", lambda q: [])
+    assert swapped_places(asked, [TOPIC, WHERE], ["上海"], find_regions) is None
+
+
+def test_the_best_evidence_of_another_place_corrects_even_where_other_documents_name_the_asked_one():
+    info = analyze("2021年国家医保谈判在上海举行，为期一周吧？", lambda q: [])
+    local = sentence("上海德济医院与名医主刀签署合作协议。", 0.1)  # a document that names 上海, about something else
+    issue = swapped_places(info, [local], [], find_regions, everywhere=[TOPIC, WHERE, local])
+    assert issue is not None and "北京" in issue.note
+    # A document that makes the claim of the asked place itself wins: no correction.
+    said = sentence("2021年国家医保谈判在上海举行。", 0.6)
+    assert swapped_places(info, [said, local], [], find_regions, everywhere=[WHERE, said, local]) is None

@@ -170,7 +170,7 @@ class ExtractiveAnswerer:
             local = [s for s in ranked if s.doc_id in pointed or s.doc_id in citers
                      or any(self._mentions(s.doc_id, r, docs) for r in info.regions)]
             absent = [r for r in info.regions if not any(self._mentions(s.doc_id, r, docs) for s in local)]
-            swapped = swapped_places(info, local or ranked, absent, find_regions) if absent else None
+            swapped = swapped_places(info, local or ranked, absent, find_regions, ranked)
             if swapped is not None:
                 return self._answer_with_issue(question, info, ranked, pointed, swapped, docs, shown_trad)
             # A document that names no place at all (a scraped page that never says where it is) is not about

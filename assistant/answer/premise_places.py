@@ -11,11 +11,20 @@ from .premise_acts import PremiseIssue
 from .premise_claim import ASSERT_RE, align
 
 
-def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of) -> PremiseIssue | None:
+def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of,
+                   everywhere: list[Sentence] | None = None) -> PremiseIssue | None:
     """The question lists places and one is wrong: "到湖北、湖南调研" where the passage reads "到湖南、江西调研".
+    `ranked`: the evidence from documents that speak of the question's places (else all of it); `everywhere`: all
+    of it, for a claim that the best evidence makes of another place while other documents name the asked one.
 
     Only a passage that names one of the question's places with others counts, so a question about a place no
     document covers (another province's ratio) is still declined rather than "corrected"."""
+    if not absent:
+        here = {id(s) for s in ranked}
+        elsewhere = [s for s in (everywhere or [])[:3] if id(s) not in here]
+        if not elsewhere or _said_of(info, ranked[:3], info.regions):
+            return None
+        return _said_elsewhere(info, elsewhere)
     present = [r for r in info.regions if r not in absent]
     if not present:
         return _visited_elsewhere(info, ranked, regions_of)
@@ -53,7 +62,21 @@ def _visited_elsewhere(info: QuestionInfo, ranked: list[Sentence], regions_of) -
         others = [r for r in regions_of(simp) if not any(r in q or q in r for q in info.regions)]
         if others:
             return PremiseIssue(f"文件中没有提到“{'、'.join(info.regions)}”；相关文件写的是 {'、'.join(dict.fromkeys(others))}。", s)
-    return None
+    return _said_elsewhere(info, ranked)
+
+
+def _said_elsewhere(info: QuestionInfo, ranked: list[Sentence]) -> PremiseIssue | None:
+    """The question's clause with the place, put as a fact, said of another place of its level by one of the best
+    sentences ("谈判在上海举行" / "北京石景山区的酒店，…医保谈判正式拉开帷幕"). Aligned clause by clause: the question
+    may say more (", 为期一周吧") than the sentence shares; each sentence on its own, since a sentence that repeats
+    the topic without the place ("2021年国家医保谈判如约而至") aligns better than the one that says where."""
+    return next((issue for s in ranked[:3] if (issue := place_said_otherwise(info, [s], _PUT_AS_FACT))), None)
+
+
+def _said_of(info: QuestionInfo, sentences: list[Sentence], places: list[str]) -> bool:
+    """One of the sentences makes the question's claim of the asked place itself."""
+    return any(a.overlap >= _SAME_STATEMENT and any(p in t2s(a.e_clause) for p in places)
+               for a in align(info.simplified, sentences))
 
 
 def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str] | None:
@@ -75,11 +98,11 @@ def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str
 _SAME_STATEMENT = 0.4
 
 
-def place_said_otherwise(info: QuestionInfo, best: list[Sentence]) -> PremiseIssue | None:
+def place_said_otherwise(info: QuestionInfo, best: list[Sentence], put: re.Pattern = ASSERT_RE) -> PremiseIssue | None:
     """A claim put to confirm of one place ("肯定的是山东的双信封招标模式吧") whose evidence clause says the same of
-    another place of that level ("肯定了以“双信封招标”为特点的安徽基药招标模式"). Only a claim put to confirm: a
+    another place of that level ("肯定了以“双信封招标”为特点的安徽基药招标模式"). Only a claim put to confirm (`put`): a
     question asking about a place the passage does not cover is declined, not corrected."""
-    if not ASSERT_RE.search(info.simplified):
+    if not put.search(info.simplified):
         return None
     for a in align(info.simplified, best):
         swapped = swapped_place(a.q_clause, a.e_clause, info.simplified) if a.overlap >= _SAME_STATEMENT else None
