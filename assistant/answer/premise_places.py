@@ -22,9 +22,9 @@ def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str]
     if not absent:
         here = {id(s) for s in ranked}
         elsewhere = [s for s in (everywhere or [])[:3] if id(s) not in here]
-        if not elsewhere or _said_of(info, ranked[:3], info.regions):
-            return None
-        return _said_elsewhere(info, elsewhere)
+        # The cheap test first: most questions put no place as a fact, and then nothing is aligned at all.
+        issue = _said_elsewhere(info, elsewhere)
+        return issue if issue is not None and not _said_of_asked_place(info, ranked[:3]) else None
     present = [r for r in info.regions if r not in absent]
     if not present:
         return _visited_elsewhere(info, ranked, regions_of)
@@ -73,9 +73,9 @@ def _said_elsewhere(info: QuestionInfo, ranked: list[Sentence]) -> PremiseIssue 
     return next((issue for s in ranked[:3] if (issue := place_said_otherwise(info, [s], _PUT_AS_FACT))), None)
 
 
-def _said_of(info: QuestionInfo, sentences: list[Sentence], places: list[str]) -> bool:
+def _said_of_asked_place(info: QuestionInfo, sentences: list[Sentence]) -> bool:
     """One of the sentences makes the question's claim of the asked place itself."""
-    return any(a.overlap >= _SAME_STATEMENT and any(p in t2s(a.e_clause) for p in places)
+    return any(a.overlap >= _SAME_STATEMENT and any(p in t2s(a.e_clause) for p in info.regions)
                for a in align(info.simplified, sentences))
 
 
