@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.compound import question_parts, unfilled_parts
+from assistant.answer.compound import question_parts, sentences_for_parts, unfilled_parts
+from assistant.answer.evidence import Sentence
 
 
 @pytest.mark.parametrize(
@@ -51,6 +52,27 @@ def test_unfilled_parts_needs_one_part_known_to_be_answered():
     assert unfilled_parts(["谁主刀的？", "哪天做的？"], misses.get, asks.get) == [("谁主刀的？", "no_person")]
     # no check knows what "什么职务" asks, so nothing is known to be answered: the whole question is declined
     assert unfilled_parts(["谁主刀的？", "什么职务？"], misses.get, asks.get) is None
+
+
+def _sentence(text: str, score: float) -> Sentence:
+    return Sentence("d", 0, len(text), text, 1, 0, "", score=score)
+
+
+def test_an_elliptical_part_gets_the_sentence_stating_what_it_asks():
+    arrive = _sentence("医生从医院出发，于20分钟后到达陈女士家中。", 1.4)
+    visit = _sentence("11点36分，本次上门服务结束，整个诊询过程持续40分钟。", 0.6)
+    other = _sentence("陈女士本该定期到医院检查。", 0.7)
+    ranked = [arrive, other, visit]
+    by_part = {  # (sentence, score, coverage, states the asked kind of fact)
+        "医生出发多久到的患者家？": [(arrive, 1.4, 0.5, True), (other, 0.9, 0.2, False), (visit, 0.5, 0.0, True)],
+        # "看了多长时间" shares no word with any sentence; the arrival's 20分钟 answers the first part, not this one
+        "看了多长时间？": [(arrive, 0.65, 0.0, True), (other, 0.65, 0.0, False), (visit, 0.5, 0.0, True)],
+    }
+    extra = sentences_for_parts(list(by_part), ranked, by_part.get, [arrive])
+    assert extra == [visit]
+    # a sentence that neither shares the part's words nor states what it asks is no answer to it
+    by_part["看了多长时间？"] = [(arrive, 0.65, 0.0, True), (other, 0.65, 0.0, False), (visit, 0.5, 0.0, False)]
+    assert sentences_for_parts(list(by_part), ranked, by_part.get, [arrive]) == []
 
 
 SURGERY = {

@@ -15,7 +15,7 @@ from .analyze import QuestionInfo, analyze, citing, docno, document_number, find
 from .abstain import (SLOT_CHECKS, WEAK_SLOT_CHECKS, Signals, abstain_signals, asked_slot_checks,
                       evidence_strength)
 from .abstain_model import Abstainer
-from .compound import question_parts, sentences_for_parts, unfilled_parts
+from .compound import question_parts, sentences_for_parts, states_asked, unfilled_parts
 from .compose import abstention, compose, in_script
 from .cut import echoes
 from .evidence import IdfTable, Sentence, candidate_sentences, score_sentences
@@ -308,14 +308,15 @@ class ExtractiveAnswerer:
             ans.premise_note = in_script(issue.note, shown_trad)
         return ans
 
-    def _rank_part(self, part: str, ranked: list[Sentence]) -> list[tuple[Sentence, float, float]]:
-        """(sentence, score, coverage) of the evidence against one sub-question, best first."""
+    def _rank_part(self, part: str, ranked: list[Sentence]) -> list[tuple[Sentence, float, float, bool]]:
+        """(sentence, score, coverage, states the kind of fact it asks) of the evidence against one sub-question, best
+        first; the last only for a part that asks a date, a duration, an amount, a ratio or a person."""
         info = analyze(part, self._terms)
         copies = [replace(s) for s in ranked]
         scored = score_sentences(info, copies, self._idf, self.lexicon.tokenize, self.lexicon.expand_terms,
                                  doc_terms=self._focus.naming_terms(info.terms))
         origin = {id(c): s for c, s in zip(copies, ranked)}
-        return [(origin[id(c)], c.score, c.coverage) for c in scored]
+        return [(origin[id(c)], c.score, c.coverage, states_asked(info.qtype, c.typed, c.text)) for c in scored]
 
     def _by_meaning(self, question: str, ranked: list[Sentence], info: QuestionInfo | None = None) -> list[Sentence]:
         """Words rank the sentences; meaning reorders them where the asker's words differ from the text's
@@ -380,7 +381,7 @@ class ExtractiveAnswerer:
         and a sentence `near` (doc id, start) the one answered before breaks a tie."""
         top = max((s.score for s in sentences), default=0.0) or 1.0
         scored = [(s, score + whole * s.score / top + (0.15 if (s.doc_id, s.start) in near else 0.0))
-                  for s, score, cov in self._rank_part(part, sentences) if cov > 0]
+                  for s, score, cov, _ in self._rank_part(part, sentences) if cov > 0]
         return max(scored, key=lambda x: x[1])[0] if scored else None
 
     def _real_places(self, regions: list[str]) -> list[str]:
