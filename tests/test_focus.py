@@ -29,6 +29,21 @@ def test_comparison_points_at_each_named_document():
     assert focus.pointed(["讲话", "评论"], []) == ["a", "b"]
 
 
+def test_a_title_word_most_documents_use_points_at_none():
+    docs = {k: DocRecord(k, f"{k}.txt", t, "报道", body) for k, t, body in [
+        ("m", "关于医保谈判的报道", "医保谈判开启，影响很大。"),
+        ("x", "县域医共体观察", "医共体的影响。"),
+        ("y", "乡村医生调查", "调查的影响。"),
+        ("z", "集采观察", "集采的影响。"),
+    ]}
+    focus = DocumentFocus(docs)
+    assert focus.pointed(["谈判", "集采"], []) == ["m", "z"]
+    # "影响" is in every text, though one title holds it too; "关于" still names the one title it is in
+    docs["x"] = DocRecord("x", "x.txt", "医共体影响观察", "报道", "医共体的影响。")
+    assert DocumentFocus(docs).pointed(["影响"], []) == []
+    assert DocumentFocus(docs).pointed(["关于"], []) == ["m"]
+
+
 def test_sides_split_a_comparison_at_its_join():
     focus = DocumentFocus(DOCS)
     sides = focus.sides("讲话提的医共体方案要求，和秦永方算账的说法有何不同？", ["讲话", "医共体", "方案", "要求", "秦永方", "算账", "说法"], [])

@@ -58,6 +58,8 @@ class DocumentFocus:
             return None
         meta = [d for d, f in self._meta.items() if key in f]
         text = [d for d, f in self.text_forms.items() if key in f]
+        if len(text) > max(2, len(self.text_forms) // 5):
+            return None  # a word many documents use ("关于", "影响") names none of them, whichever title holds it
         # Text alone points only with a long, specific term; short words recur across any corpus.
         hit = meta if len(meta) == 1 else text if len(text) == 1 and len(key) >= 4 else []
         return hit[0] if hit else None
