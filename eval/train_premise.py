@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Train the learned premise check (assistant/answer/premise_model.py) from recorded evidence (eval/collect_premise.py).
 
-    for s in ext_train ext_dev ext_confirm_train ext_confirm_dev ext_confirm2_train; do
+    for s in ext_train ext_dev ext_confirm_train ext_confirm_dev ext_confirm2_train ext_confirm2_dev ext_confirm3_train; do
         python eval/collect_premise.py --index eval/out/ext/index eval/questions_$s.jsonl --out eval/out/premise/$s.jsonl
     done
     python eval/collect_premise.py --index index <the twelve seed sets> --out eval/out/premise/seeds.jsonl
     E=eval/out/ext/index; P=eval/out/premise
     python eval/train_premise.py --train $P/ext_train.jsonl=$E $P/seeds.jsonl=index $P/ext_confirm_train.jsonl=$E \
-        $P/ext_confirm2_train.jsonl=$E --dev $P/ext_dev.jsonl=$E $P/ext_confirm_dev.jsonl=$E
+        $P/ext_confirm2_train.jsonl=$E $P/ext_confirm3_train.jsonl=$E \
+        --dev $P/ext_dev.jsonl=$E $P/ext_confirm_dev.jsonl=$E $P/ext_confirm2_dev.jsonl=$E
 
 The confirm sets (questions_ext_confirm_*.jsonl) are true claims put as questions to confirm ("…，对吧？"); without
 them nearly every asserting question of the ext sets was a false premise, and a model fitted there learned that

@@ -73,6 +73,17 @@ def test_the_best_aligned_clause_is_chosen():
     assert found[0].e_clause == "年底结余按6:3:1分配"
 
 
+def test_a_predicate_clauses_after_its_subject_is_in_the_window():
+    text = "张三等研究了竞争程度的影响，发现市场集中度较高的地区，风险调整后的医院死亡率反而升高。"
+    claim = "张三等研究发现市场集中度高的地区医院死亡率下降了"
+    a, f = claim_features(claim + "，对吗？", [_s(text)], _is_term)
+    assert a.antonym == ("升高", "下降") and f["antonym"] == 1.0
+    # the tightest window that matches still wins: one clause, not the whole sentence
+    assert align("医院死亡率下降了", [_s(text)])[0].e_clause == "风险调整后的医院死亡率反而升高"
+    # within two clauses (the place checks' window) the predicate is out of reach
+    assert "升高" not in align(claim, [_s(text)], window=2, widen_cost=0.0)[0].e_clause
+
+
 def test_grades_of_different_things_do_not_conflict():
     a, f = claim_features("三级综合医院的小儿外科是必须设置的科目吗？", [_s("一级诊疗科目包括小儿外科。")], _is_term)
     assert f["fig_conflict"] == 0.0
