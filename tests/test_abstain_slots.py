@@ -125,3 +125,12 @@ def test_a_measure_the_evidence_lacks_is_declined(assistant_over):
     assert ans.abstained is True, ans.answer
     ans = app.ask("滴滴医生上门服务在哪几个城市推出？")
     assert ans.abstained is False, ans.answer
+
+
+def test_a_ministry_is_a_department():
+    from assistant.answer.abstain_asks import names_kind
+    from assistant.answer.followup import find_entities
+    # the ministries of the central government name a 部门 as much as a 局 or a 委 does; a hospital's 本部 does not
+    assert ("department", "财政部") in find_entities("财政部特别增订长期照顾特别扣除额")
+    assert names_kind("部门", "为减轻租税负担，财政部特别增订长期照顾特别扣除额", lambda terms: [])
+    assert not names_kind("部门", "放在浙医二院本部进行的话，费用超过8000元", lambda terms: [])
