@@ -144,8 +144,14 @@ def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, s
 
 
 def is_name(word: str) -> bool:
-    """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省")."""
-    return word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
+    """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省", and not a part
+    of a body or of a place, "胃部", "浙医二院本部")."""
+    return (word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
+            and not (word.endswith("部") and word[-2] in _PART_OF))
+
+
+# Before 部 these make a part, not a ministry: of a body ("胃部", "腹部") or of a place or whole ("本部", "西部").
+_PART_OF = set("本总内外全局东西南北中上下前后底顶头面胸腹背腰胃肺脑颈足手口脸眼耳鼻腿臀肩干分基")
 
 
 def _names(text: str, cut: Callable[[str], list[str]]) -> list[str]:
