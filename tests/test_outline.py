@@ -139,3 +139,27 @@ def test_a_heading_the_page_lost_is_taken_from_the_documents_outline(assistant_o
         assert item in ans.answer
     for c in ans.citations:
         assert app.show(c.source)["text"][c.start : c.end] == c.quote
+
+
+EQUIPMENT = (
+    "某省三级医院能力指南解读\n\n"
+    "具体来说，三级综合医院的必备医疗设备包括：\n1、全自动生化分析仪、\n2、彩超、\n3、数字减影血管造影（DSA）、\n"
+    "4、数字胃肠透视机等。\n此外，三级综合医院还应具有相适应的床位规模。\n\n"
+    "而具体到诊疗科目，三级综合医院应当设置以下诊疗科目：\n1、一级诊疗科目\n"
+    "应当设置的一级诊疗科目包括：预防保健科、内科、外科、中医科。\n2、二级诊疗科目\n内科应当包括：呼吸内科、消化内科。\n"
+)
+
+
+def test_a_lead_in_ending_in_a_colon_is_answered_by_every_numbered_item(assistant_over):
+    app = assistant_over({"guide.txt": EQUIPMENT})
+    ans = app.ask("三级综合医院的必备医疗设备都有哪些？")
+    assert not ans.abstained
+    for item in ("全自动生化分析仪", "彩超", "数字减影血管造影", "数字胃肠透视机"):
+        assert item in ans.answer, ans.answer
+
+
+def test_bare_numbered_labels_answer_with_the_body_of_the_one_asked(assistant_over):
+    app = assistant_over({"guide.txt": EQUIPMENT})
+    ans = app.ask("三级综合医院应当设置的一级诊疗科目有哪些？")
+    assert not ans.abstained
+    assert "预防保健科" in ans.answer and "中医科" in ans.answer, ans.answer

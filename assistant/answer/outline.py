@@ -41,6 +41,13 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
         return _with_body(_one_named(kids, terms, docs)) or kids
     for s in top:
         items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
+        if len(items) >= 2 and all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in items):
+            # Bare labels ("1、一级诊疗科目" "2、二级诊疗科目"): the body of the one the question names most.
+            hits = [sum(1 for t in terms if t in t2s(k.text)) for k in items]
+            best = max(hits)
+            if best and hits.count(best) == 1:
+                return following(items[hits.index(best)], docs[s.doc_id], 3) or items
+            return items
         if len(items) >= 2:
             return items
     run = sibling_run(first, docs)
@@ -232,10 +239,19 @@ def named_run(question: str, ranked: list[Sentence], docs) -> list[Sentence]:
 
 
 def items_after(s: Sentence, doc) -> list[Sentence]:
-    """"主要功能价值包括如下“五大方面”。": a lead-in answered by the numbered headings that follow it."""
-    if not _LEAD_IN.search(s.text):
-        return []
-    return numbered_after(s, doc)
+    """"主要功能价值包括如下“五大方面”。", "必备医疗设备包括：": a lead-in answered by the numbered headings that
+    follow it."""
+    if _LEAD_IN.search(s.text):
+        return numbered_after(s, doc)
+    # A colon at the end of its line ("包括：\n1、全自动生化分析仪、\n2、…") leads in to a list of short entries; numbered
+    # paragraphs after one ("按照以下要求…：\n（一）应当以ISO15189：2012为…") are each an answer of their own.
+    if s.text.rstrip().endswith((":", "：")) and not doc.text[s.end : s.end + 1].strip():
+        items = numbered_after(s, doc)
+        return items if all(len(i.text) <= _SHORT_ENTRY for i in items) else []
+    return []
+
+
+_SHORT_ENTRY = 40  # characters of a list entry, as opposed to a numbered paragraph
 
 
 def numbered_after(s: Sentence, doc) -> list[Sentence]:
