@@ -32,7 +32,7 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
     """The items a list question asks for, when the evidence is a heading: its sub-headings, the numbered
     items that follow it on the same line (an outline), or the run of numbered headings it belongs to."""
     kids = children_of_heading(top, docs)
-    if kids and all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in kids):
+    if kids and _bare_labels(kids):
         # Bare labels ("1.起草依据。2.模式特点。"): the items are in the body of the label the question names.
         named = _one_named(kids, terms, docs, min_terms=1)
         if named:
@@ -41,15 +41,10 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
         return _with_body(_one_named(kids, terms, docs)) or kids
     for s in top:
         items = inline_items(s, docs[s.doc_id]) or items_after(s, docs[s.doc_id])
-        if len(items) >= 2 and all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in items):
-            # Bare labels ("1、一级诊疗科目" "2、二级诊疗科目"): the body of the one the question names most.
-            hits = [sum(1 for t in terms if t in t2s(k.text)) for k in items]
-            best = max(hits)
-            if best and hits.count(best) == 1:
-                return following(items[hits.index(best)], docs[s.doc_id], 3) or items
-            return items
         if len(items) >= 2:
-            return items
+            # Bare labels ("1、一级诊疗科目" "2、二级诊疗科目"): the body of the one the question names most.
+            named = _most_named(items, terms) if _bare_labels(items) else None
+            return (following(named, docs[named.doc_id], 3) if named else []) or items
     run = sibling_run(first, docs)
     if run:
         return _with_body(_one_named(run, terms, docs)) or run
@@ -60,6 +55,18 @@ def listed_items(terms: list[str], top: list[Sentence], first: Sentence, docs) -
         if run and any(sum(t in t2s(r.text) for r in run) >= 3 for t in shared):
             return run
     return []
+
+
+def _bare_labels(items: list[Sentence]) -> bool:
+    """Each item is a label of a few characters ("1.起草依据。"), its content in the body under it."""
+    return all(len(strip_heading_number(k.text).strip("。；: ：")) <= 8 for k in items)
+
+
+def _most_named(items: list[Sentence], terms: list[str]) -> Sentence | None:
+    """The one item carrying more of the question's words than any other, if there is one."""
+    hits = [sum(1 for t in terms if t in t2s(k.text)) for k in items]
+    best = max(hits, default=0)
+    return items[hits.index(best)] if best and hits.count(best) == 1 else None
 
 
 def _one_named(items: list[Sentence], terms: list[str], docs, min_terms: int = 2) -> tuple[Sentence, list[Sentence]] | None:

@@ -8,7 +8,7 @@ from ..textnorm import t2s
 from .analyze import PERSON_TITLES, QuestionInfo
 from .evidence import Sentence
 from .premise_acts import PremiseIssue
-from .premise_claim import ASSERT_RE, align
+from .premise_claim import ASSERT_RE, Alignment, align
 
 
 def swapped_places(info: QuestionInfo, ranked: list[Sentence], absent: list[str], regions_of,
@@ -76,7 +76,7 @@ def _said_elsewhere(info: QuestionInfo, ranked: list[Sentence]) -> PremiseIssue 
 def _said_of_asked_place(info: QuestionInfo, sentences: list[Sentence]) -> bool:
     """One of the sentences makes the question's claim of the asked place itself."""
     return any(a.overlap >= _SAME_STATEMENT and any(p in t2s(a.e_clause) for p in info.regions)
-               for a in align(info.simplified, sentences, window=_PLACE_WINDOW, widen_cost=0.0))
+               for a in _align_in_place(info, sentences))
 
 
 def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str] | None:
@@ -96,8 +96,12 @@ def swapped_place(q_clause: str, e_clause: str, question: str) -> tuple[str, str
 
 # The share of the claim's character pairs the aligned evidence clause must hold to be the same statement.
 _SAME_STATEMENT = 0.4
-# A place and what is said of it stand within a clause or two: a wider window would let another clause's place in.
-_PLACE_WINDOW = 2
+
+
+def _align_in_place(info: QuestionInfo, sentences: list[Sentence]) -> list[Alignment]:
+    """The claim aligned within a clause or two, the tightest-fitting window not preferred: a place and what is said
+    of it stand together, and a wider window would let another clause's place in."""
+    return align(info.simplified, sentences, window=2, widen_cost=0.0)
 
 
 def place_said_otherwise(info: QuestionInfo, best: list[Sentence], put: re.Pattern = ASSERT_RE) -> PremiseIssue | None:
@@ -106,7 +110,7 @@ def place_said_otherwise(info: QuestionInfo, best: list[Sentence], put: re.Patte
     question asking about a place the passage does not cover is declined, not corrected."""
     if not put.search(info.simplified):
         return None
-    for a in align(info.simplified, best, window=_PLACE_WINDOW, widen_cost=0.0):
+    for a in _align_in_place(info, best):
         swapped = swapped_place(a.q_clause, a.e_clause, info.simplified) if a.overlap >= _SAME_STATEMENT else None
         if swapped:
             return PremiseIssue(f"文件写的是“{swapped[0]}”，不是“{swapped[1]}”。", a.sentence)
