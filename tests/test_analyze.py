@@ -144,6 +144,13 @@ def test_those_several_is_not_a_count_asked():
     assert asked_unit("牵头搞了几个中心") == "个"
 
 
+def test_asking_for_some_examples_is_not_a_count_asked():
+    # "举几个(例子)" asks for examples: the answer lists them, no number is needed.
+    assert asked_unit("新增了哪些服务项目？举几个") is None
+    assert question_type("家庭医生会管居民哪些事？举几个例子") == "list"
+    assert asked_unit("专家一共有几位？举几个名字") == "位"
+
+
 def test_a_match_straddling_two_place_names_is_not_a_region():
     # "裕安区西市街道": the suffix pattern would read "安区西市"; the known district stays.
     assert find_regions("裕安区西市街道的凤凰桥社区由谁托管？") == ["裕安区"]

@@ -271,7 +271,8 @@ _UNIT_FORMS = {
 }
 _ASKED_UNITS = ("价", "家", "个", "所", "名", "人", "位", "项", "条", "本", "届", "岁", "年", "次", "天", "月", "张", "种",
                 "元", "万元", "亿元", "户", *_UNIT_FORMS)
-_ASKED_UNIT_RE = re.compile(r"(?<![哪那这])" + VAGUE_JI + r"(?:几|多少)\s*(" + "|".join(sorted(set(_ASKED_UNITS), key=len, reverse=True))
+# "举几个(例子)" / "列几项" ask for examples, not for a count.
+_ASKED_UNIT_RE = re.compile(r"(?<![哪那这举列])" + VAGUE_JI + r"(?:几|多少)\s*(" + "|".join(sorted(set(_ASKED_UNITS), key=len, reverse=True))
                             + r"|分(?![之钱配成]))(?![\u4e00-\u9fff]{0,1}(?:的问题|之间))")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"
