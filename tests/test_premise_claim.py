@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from assistant.answer.evidence import Sentence
-from assistant.answer.premise_claim import align, claim_clauses, claim_features, figures, is_name, swapped_name
+from assistant.answer.premise_claim import (align, claim_clauses, claim_features, denies_what_other_says, figures, is_name,
+                                           swapped_name)
 
 CORPUS = "县医保局负责基金监管。结余按6:3:1分配。医务人员流动执业一般不需办理相关手续。"
 
@@ -66,6 +67,31 @@ def test_negation_in_the_evidence_only():
     a, f = claim_features("医务人员流动执业必须办理相关手续，对吗？",
                           [_s("医务人员流动执业一般不需办理相关手续。")], _is_term)
     assert f["neg_diff"] == 1.0 and f["neg_added"] == 1.0 and f["modal_diff"] == 1.0
+
+
+def test_a_negation_denies_the_words_the_claim_states():
+    a, f = claim_features("福建的改革还设起付线，对吗？", [_s("收付费一体化改革也不设起付线。")], _is_term)
+    assert f["neg_scoped"] == 1.0
+    # Both sides negate, worded apart ("不需" / "不需要"): no denial.
+    assert not denies_what_other_says("一般不需办理相关手续", "一般不需要办理相关手续")
+    # What follows the negation is not what the claim says; "未来" is no negation.
+    assert not denies_what_other_says("未就诊者中采取自我医疗的有908例", "有908例是自我医疗的")
+    assert not denies_what_other_says("同时未来也会与一些酒店合作", "以后和一些酒店合作")
+
+
+def test_a_clause_naming_who_says_it_is_not_the_claim():
+    assert claim_clauses("宁夏研究发现，务农的人未就诊率更高，对吗？") == ["务农的人未就诊率更高"]
+    assert claim_clauses("报道称，论坛在济南举行？") == ["论坛在济南举行"]
+
+
+def test_a_shortened_or_ordinal_wording_is_not_a_replaced_word():
+    a, _ = claim_features("6个协会在京开了座谈会，对吧？", [_s("6个协会在京召开了座谈会。")], lambda w: True, cut=list)
+    assert a.replaced is None
+    def cut(text):
+        return [w for w in ("首届", "第一届", "第二届", "城市", "论坛", "举行") if w in text]
+
+    assert swapped_name("首届城市论坛举行", "第一届城市论坛举行", cut, lambda w: True) is None
+    assert swapped_name("首届城市论坛举行", "第二届城市论坛举行", cut, lambda w: True) == ("第二届城市", "首届城市")
 
 
 def test_the_best_aligned_clause_is_chosen():
@@ -184,3 +210,5 @@ def test_a_part_of_a_body_or_a_place_is_no_name():
     assert is_name("财政部") and is_name("外交部") and is_name("县卫健局")
     # 部 after a part of a body or of a place or whole makes a part, not a ministry
     assert not any(is_name(w) for w in ("胃部", "腹部", "浙医二院本部", "西部", "内部", "全部"))
+    # 主办 / 承办 are what a body does; 医改办 is a body
+    assert is_name("市医改办") and not is_name("医政司主办") and not is_name("集团承办")

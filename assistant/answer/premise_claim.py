@@ -23,7 +23,7 @@ ASK_RE = re.compile(r"什么|哪|多少|怎么|怎样|如何|为什么|为啥|�
 _FRAME_RE = re.compile(r"是不是|对不对|听说|据说|有人说|我看到|我听说|报道说|文章说|文件说|文件里说|里说|中说")
 _CLAUSE_RE = re.compile(r"[，,；;。！!？?]|[:：](?!\d)")
 # Negation, with the words that only look negated removed first ("不断", "不少").
-_NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|不良|不够|不利|不久|不一|不等|不定期|非常|非公|无论|并不少")
+_NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|不良|不够|不利|不久|不一|不等|不定期|非常|非公|无论|并不少|未来")
 NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不|免除|免收|免交|免费")
 STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能|只有|只在|只对|仅|唯一|统一规定")
 WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
@@ -44,11 +44,18 @@ def claim_text(simplified: str) -> str:
     return _FRAME_RE.sub("", _TAIL_RE.sub("", simplified.strip()))
 
 
+# A clause that ends in a verb of saying ("宁夏研究发现，…", "报道称，…") names who says the claim; the claim is
+# in the clauses after it.
+_SAYING_END = re.compile(r"(?:发现|显示|表明|指出|认为|表示|称|说|介绍|提到|写道|强调|透露|提出)$")
+
+
 def claim_clauses(simplified: str) -> list[str]:
-    """The clauses that state something; a clause that asks (什么, 哪, 多少…) is left out unless all do."""
+    """The clauses that state something; a clause that asks (什么, 哪, 多少…) is left out unless all do, and a
+    clause that only names a source ("宁夏研究发现") unless nothing else is left."""
     parts = [p for p in _CLAUSE_RE.split(claim_text(simplified)) if len(p) >= 3]
     stated = [p for p in parts if not ASK_RE.search(p)]
-    return stated or parts
+    claims = [p for p in stated if not _SAYING_END.search(p)]
+    return claims or stated or parts
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -64,6 +71,21 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def negated(text: str) -> bool:
     return bool(NEG_RE.search(_NOT_NEG.sub("", text)))
+
+
+# How far a negation reaches: "不设起付线" denies the words just after it.
+_NEG_REACH = 6
+
+
+def denies_what_other_says(text: str, other: str) -> bool:
+    """A negation in `text` denies words that `other`, negating nothing, states ("不设起付线" / "仍然保留起付线"):
+    a character pair just after the negation word is in `other`. (Two negations worded apart, "不需" and "不需要",
+    are not a denial.)"""
+    if negated(other):
+        return False
+    plain = _NOT_NEG.sub(lambda m: "#" * len(m.group(0)), text)  # same offsets, the look-alikes masked
+    return any(pair in other for m in NEG_RE.finditer(plain) for pair in bigrams(plain[m.end() : m.end() + _NEG_REACH])
+               if "#" not in pair)
 
 
 @dataclass
@@ -84,6 +106,7 @@ class Alignment:
     n_replace: int = 0
     neg_q: bool = False
     neg_e: bool = False
+    neg_scoped: bool = False  # a negation on one side denies words the other side states
     strong_q: bool = False
     weak_e: bool = False
     strong_e: bool = False
@@ -140,14 +163,29 @@ def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, s
         return None  # "室的主任" / "室里": a span cut across words, not a word of each side
     if is_name(qw) != is_name(ew):
         return None  # "卫健委" / "承办": a body in one and a verb in the other are not one thing said two ways
+    if _abbreviates(qw, ew) or _abbreviates(ew, qw):
+        return None  # "京开" for "京召开": one word shortened, not another word
     return (ew, qw) if is_term(qw) else None
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """`short` is `long` with characters left out, in order ("京开" / "京召开"); "首" stands for "第一" ("首届")."""
+    short, long = short.replace("首", "第一"), long.replace("首", "第一")
+    if len(short) >= len(long):
+        return short == long
+    rest = iter(long)
+    return all(c in rest for c in short)
 
 
 def is_name(word: str) -> bool:
     """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省", and not a part
     of a body or of a place, "胃部", "浙医二院本部")."""
     return (word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
-            and not (word.endswith("部") and word[-2] in _PART_OF))
+            and not (word.endswith("部") and word[-2] in _PART_OF) and not _RUN_BY.search(word))
+
+
+# Verbs that end in 办 ("主办", "承办"): what a body does, not a body ("医改办").
+_RUN_BY = re.compile(r"(?:主|承|举|协|开|创|督|合|申|兴|筹|停|试|联|代|包)办$")
 
 
 # Before 部 these make a part, not a ministry: of a body ("胃部", "腹部") or of a place or whole ("本部", "西部").
@@ -174,7 +212,8 @@ def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
     for q in ours:
         for e in theirs:
             # "计委" and "计生委" are one body, shortened: a name whose characters the other holds is no swap.
-            if _same_head(q, e) and not (set(q) <= set(e) or set(e) <= set(q)):
+            q1, e1 = q.replace("首", "第一"), e.replace("首", "第一")  # "首届" is "第一届"
+            if _same_head(q, e) and not (set(q1) <= set(e1) or set(e1) <= set(q1)):
                 return e, q
     return None
 
@@ -282,6 +321,7 @@ def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
             break
     a.swapped = swapped_name(claim_text(simplified), sentence, cut, is_term)
     a.neg_q, a.neg_e = negated(q), negated(e)
+    a.neg_scoped = denies_what_other_says(e, q) or denies_what_other_says(q, e)
     a.strong_q, a.weak_q = bool(STRONG_RE.search(q)), bool(WEAK_RE.search(q))
     a.strong_e, a.weak_e = bool(STRONG_RE.search(e)), bool(WEAK_RE.search(e))
     for word, opposite in [*antonyms, *_DIRECTIONS]:
@@ -303,7 +343,7 @@ def modal_differs(a: Alignment) -> bool:
 
 
 FEATURES = ("bias", "asserts", "asks", "overlap", "coverage", "top1", "fig_conflict", "ask_conflict", "stated_conflict", "fig_matched", "fig_support", "replaced",
-            "same_head", "swapped", "equal_frac", "n_replace", "neg_diff", "neg_added", "modal_diff", "antonym")
+            "same_head", "swapped", "equal_frac", "n_replace", "neg_diff", "neg_added", "neg_scoped", "modal_diff", "antonym")
 
 
 def features(a: Alignment | None, simplified: str) -> dict[str, float]:
@@ -331,6 +371,7 @@ def features(a: Alignment | None, simplified: str) -> dict[str, float]:
     f["n_replace"] = min(a.n_replace, 4) / 4
     f["neg_diff"] = float(a.neg_q != a.neg_e)
     f["neg_added"] = float(a.neg_e and not a.neg_q)
+    f["neg_scoped"] = float(a.neg_scoped)
     f["modal_diff"] = float(modal_differs(a))
     f["antonym"] = float(a.antonym is not None)
     return f
