@@ -37,6 +37,11 @@ def test_value_clauses_carry_their_subject():
     assert all(len(c) <= 48 for c in clauses)
 
 
+def test_a_value_clause_taken_as_the_next_ones_subject_is_not_said_twice():
+    assert value_clauses("number", "其中就诊者981人，未就诊2231人，就诊率为30.5%。") == [
+        "其中就诊者981人，未就诊2231人，就诊率为30.5%"]
+
+
 def test_lead_line_states_the_value_and_every_figure_is_quoted():
     body = "安徽省人民政府办公厅《关于全面推进县域医疗共同体建设的意见》(皖政办〔2017〕57号)规定,医保基金结余由牵头医院、乡镇卫生院、" \
            "村卫生室按照6:3:1比例分配,出于倾斜基层的考量,我区原方案将比例修改为4:3:3。[1]"

@@ -73,7 +73,13 @@ def value_clauses(qtype: str, quote: str) -> list[str]:
             continue
         clause = strip_connective(piece.strip())
         if len(clause) - len(m.group(0)) < _MIN_SUBJECT and i > 0:
-            clause = strip_connective(pieces[i - 1].strip()) + "，" + clause
+            before = strip_connective(pieces[i - 1].strip())
+            if out and out[-1].endswith(before) and len(out[-1]) + len(clause) < _MAX_CLAUSE:
+                # The clause before is the end of the last value clause ("就诊者981人" + "未就诊2231人"): one
+                # clause runs on, rather than the first value said twice.
+                out[-1] = f"{out[-1]}，{clause}"
+                continue
+            clause = before + "，" + clause
         if 0 < len(clause) <= _MAX_CLAUSE:
             out.append(clause)
     return out
