@@ -54,6 +54,15 @@ def test_lead_line_states_the_value_and_every_figure_is_quoted():
     assert "，" in rest and "," not in re.sub(r"\d,\d", "", rest)
 
 
+def test_the_catch_all_kind_is_not_shown_as_a_source():
+    body = "安徽省人民政府办公厅《关于全面推进县域医疗共同体建设的意见》(皖政办〔2017〕57号)规定,医保基金结余由牵头医院、乡镇卫生院、" \
+           "村卫生室按照6:3:1比例分配,出于倾斜基层的考量,我区原方案将比例修改为4:3:3。[1]"
+    ans = _answer(body)
+    readable(ans, {"d1": DocRecord(doc_id="d1", source="001.txt", title="研究", kind="其他", text=QUOTE)})
+    lead = ans.answer.split("\n", 1)[0]
+    assert "6:3:1" in lead and "（其他）" not in lead and lead.endswith("4:3:3[1]")
+
+
 def test_no_lead_when_the_first_sentence_already_states_it_briefly():
     ans = _answer("结余按6:3:1分配。[1]", quote="结余按6:3:1分配。")
     assert lead_line(ans, {"d1": DOC}, lambda t: t) == ""

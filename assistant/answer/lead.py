@@ -88,7 +88,7 @@ def value_clauses(qtype: str, quote: str) -> list[str]:
 def _source_label(doc, quotes: str) -> str:
     """"（解读·2020-07-10）": the kind of the source, and its date when a cited quote states it (no figure in an
     answer is without a quote that gives it)."""
-    kind = "" if getattr(doc, "kind", "") in ("", "unknown") else doc.kind
+    kind = "" if getattr(doc, "kind", "") in ("", "unknown", "其他") else doc.kind  # "其他" tells the reader nothing
     date = str(getattr(doc, "date", "") or "")
     parts = [int(x) for x in re.findall(r"\d+", date)]
     stated = [f"{parts[0]}年{parts[1]}月{parts[2]}日", f"{parts[0]}年{parts[1]:02d}月{parts[2]:02d}日",
