@@ -58,10 +58,6 @@ class Lexicon:
         phrases = sorted((w for w in self.filler if len(w) > 1), key=len, reverse=True)
         self._phrase_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
 
-    def words(self, text: str) -> list[str]:
-        """The text cut into words, every character kept: "".join(words(t)) == t (for aligning two texts)."""
-        return list(self._jieba.cut(text))
-
     def tokenize(self, text: str) -> list[str]:
         """Search-mode tokens of Simplified, lower-cased text; punctuation dropped; ratios kept whole."""
         text = t2s(text).lower()
@@ -73,7 +69,8 @@ class Lexicon:
         return tokens
 
     def words(self, text: str) -> list[str]:
-        """The words of a text as written (precise mode, no search-mode sub-words); they join back to the text."""
+        """The words of a text as written (precise mode, no search-mode sub-words): "".join(words(t)) == t, for
+        aligning two texts."""
         return list(self._jieba.cut(text))
 
     def query_tokens(self, query: str, expand: bool = True) -> list[str]:
