@@ -134,3 +134,13 @@ def test_a_ministry_is_a_department():
     assert ("department", "财政部") in find_entities("财政部特别增订长期照顾特别扣除额")
     assert names_kind("部门", "为减轻租税负担，财政部特别增订长期照顾特别扣除额", lambda terms: [])
     assert not names_kind("部门", "放在浙医二院本部进行的话，费用超过8000元", lambda terms: [])
+
+
+def test_a_document_number_in_round_brackets_is_one(assistant_over):
+    app = assistant_over({"fenji.txt": (
+        "家庭医生签约服务研究\n\n"
+        "2015年《国务院办公厅关于推进分级诊疗制度建设的指导意见》（国办发（2015）70号）正式推进居民与签约医生团队签订服务协议。\n\n"
+        "签约服务以团队为服务形式。\n")})
+    ans = app.ask("哪个文件在2015年推进居民与签约医生团队签订服务协议？文号是什么？")
+    assert ans.abstained is False and "70号" in ans.answer, ans.answer
+    assert app.ask("签约服务以什么为服务形式？文号是什么？").abstained is True

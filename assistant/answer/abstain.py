@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from ..textnorm import match_form, t2s
 from ..types import Hit
-from .analyze import PERSON_TITLES, VAGUE_JI, QuestionInfo, find_regions
+from .analyze import DOCUMENT_NUMBER, PERSON_TITLES, VAGUE_JI, QuestionInfo, find_regions
 from .abstain_asks import (MEMBERS_ASK, PARTICULAR_ASK, POST_ASK, YEAR_RE, YEAR_ASK, named_document,
                            names_kind, names_members, names_particular, states_for, when_subject)
 from .slots import unfilled
@@ -24,7 +24,8 @@ _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少亿|多少元|{_PAY}[
 # money, and abstains without one; slots.py's wider SHARE_ASK would let it pass).
 _SHARE_ASK_RE = re.compile(r"(?:比重|比例|占比|份额|百分之|几成)[^，,。？?]{0,6}(?:多少|几)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
-_DOCNO_EVIDENCE = re.compile(r"〔\d{4}〕\s*\d+\s*号|\[\d{4}\]\s*\d+\s*号")
+# A document number in any of its bracket forms: "〔2017〕57号", "[2017]57号", "（2015）70号" (analyze.DOCUMENT_NUMBER).
+_DOCNO_EVIDENCE = DOCUMENT_NUMBER
 # "4300亿" and "一万多元" are amounts as much as "430亿元".
 # A currency may stand between the figure and 元 ("100美元", "3万新台币元" is rare but "1000亿新台币" has 亿).
 # A 万 that counts something ("3万多名外科专家") is no sum of money.
