@@ -24,8 +24,6 @@ _MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少亿|多少元|{_PAY}[
 # money, and abstains without one; slots.py's wider SHARE_ASK would let it pass).
 _SHARE_ASK_RE = re.compile(r"(?:比重|比例|占比|份额|百分之|几成)[^，,。？?]{0,6}(?:多少|几)")
 _DOCNO_RE = re.compile(r"文号|发文字号|几号文")
-# A document number in any of its bracket forms: "〔2017〕57号", "[2017]57号", "（2015）70号" (analyze.DOCUMENT_NUMBER).
-_DOCNO_EVIDENCE = DOCUMENT_NUMBER
 # "4300亿" and "一万多元" are amounts as much as "430亿元".
 # A currency may stand between the figure and 元 ("100美元", "3万新台币元" is rare but "1000亿新台币" has 亿).
 # A 万 that counts something ("3万多名外科专家") is no sum of money.
@@ -225,7 +223,8 @@ def abstain_signals(
     if _MONEY_RE.search(simp_q) and not _SHARE_ASK_RE.search(simp_q) and not any(
             _states_amount(t2s(s.text), simp_q) for s in relevant):
         fire("no_amount", "no amount in evidence", "相关段落没有给出金额")
-    if _DOCNO_RE.search(simp_q) and not any(_DOCNO_EVIDENCE.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
+    # A document number in any of its bracket forms: "〔2017〕57号", "[2017]57号", "（2015）70号".
+    if _DOCNO_RE.search(simp_q) and not any(DOCUMENT_NUMBER.search(t2s(s.text)) and s.coverage > 0.4 for s in top):
         fire("no_docno", "no document number in evidence", "相关段落没有给出文号")
     year_ask = bool(YEAR_ASK.search(simp_q))
 

@@ -10,6 +10,8 @@ from .followup import find_entities
 
 # 几 after these is a vague count or time, not a question: 十几个, 好几年, 少数几个省, 近几年, 前几天, 这几年.
 VAGUE_JI = r"(?<![十好数近前这那])"
+# Before 几 these make it ask for items or examples, not a count: "哪几项", "举几个(例子)", "列几条".
+NOT_COUNT_BEFORE = "哪举列"
 
 # Order matters: the first matching type wins, more specific first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
@@ -23,8 +25,7 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     # ("哪几天" asks which days: a date.)
     ("duration", rf"{VAGUE_JI}几年|多少年|多久|多长时间|多长|{VAGUE_JI}几个月|多少个月|多少天|(?<!哪){VAGUE_JI}几天|{VAGUE_JI}几周|多少周"),
     ("date", r"哪天|哪一天|哪几天|何时|什么时候|哪一年|哪年|几月|几号|日期|时间是|第几"),
-    # "哪几项" asks for the items, not for how many; so does "举几个(例子)".
-    ("number", rf"多少|(?<![哪举列]){VAGUE_JI}(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
+    ("number", rf"多少|(?<![{NOT_COUNT_BEFORE}]){VAGUE_JI}(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
     ("definition", r"^[“\"「『]?[^，,。？?]{1,10}[”\"」』]?是什么[？?]?$|是什么意思|什么是|什么叫|啥叫|啥是|何为|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),
     ("list", r"哪些|哪几|有哪|包括|分别|几个方面|几件事|几块|几类|几种|哪[一二三四五六七八九十两\d]+(?:个|项|条|本|类|种|件|块|方面|家|大|点)"),
     ("how", r"怎么|如何|怎样|方式|办法|做法|措施|步骤|流程|途径|机制"),

@@ -168,9 +168,14 @@ def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, s
     return (ew, qw) if is_term(qw) else None
 
 
+def _ordinal(word: str) -> str:
+    """The word with "首" written "第一": "首届" and "第一届" are one ordinal."""
+    return word.replace("首", "第一")
+
+
 def _abbreviates(short: str, long: str) -> bool:
     """`short` is `long` with characters left out, in order ("京开" / "京召开"); "首" stands for "第一" ("首届")."""
-    short, long = short.replace("首", "第一"), long.replace("首", "第一")
+    short, long = _ordinal(short), _ordinal(long)
     if len(short) >= len(long):
         return short == long
     rest = iter(long)
@@ -212,8 +217,8 @@ def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
     for q in ours:
         for e in theirs:
             # "计委" and "计生委" are one body, shortened: a name whose characters the other holds is no swap.
-            q1, e1 = q.replace("首", "第一"), e.replace("首", "第一")  # "首届" is "第一届"
-            if _same_head(q, e) and not (set(q1) <= set(e1) or set(e1) <= set(q1)):
+            q1, e1 = set(_ordinal(q)), set(_ordinal(e))
+            if _same_head(q, e) and not (q1 <= e1 or e1 <= q1):
                 return e, q
     return None
 
