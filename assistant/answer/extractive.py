@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..places import place_names
-from ..textnorm import match_form
+from ..textnorm import match_form, t2s
 from ..types import DocRecord, Hit
 from .analyze import QuestionInfo, analyze, citing, docno, document_number, find_regions, place_core
 from .abstain import (SLOT_CHECKS, WEAK_SLOT_CHECKS, Signals, abstain_signals, asked_slot_checks,
@@ -25,6 +25,7 @@ from .outline import expand_headings, following, listed_items, named_run, sectio
 from .premise import antonym_pairs, check_premises, miscounted_list
 from .premise_places import swapped_places
 from .premise_model import default_model
+from .recut import recut
 from .scorer import confidence as learned_confidence
 from .select import select_sentences
 from .terms import defining_sentence
@@ -122,7 +123,8 @@ class ExtractiveAnswerer:
     def _terms(self, question: str) -> list[str]:
         # Single characters left after filler removal are mostly function words and light verbs (为, 定, 搞, 多);
         # as evidence terms they match everywhere. Numbers stay: "4号" and "2020" identify things.
-        return [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1 or t.isdigit()]
+        terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1 or t.isdigit()]
+        return terms + recut(t2s(question), terms, self._idf.df.__contains__, self.lexicon.filler)
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:
