@@ -266,3 +266,18 @@ def test_a_sum_is_not_given_by_a_count_in_wan(assistant_over):
     app = assistant_over({"platform.txt": "手术平台合作报道\n\n平台已拥有超过3万多名外科专家资源，每月平均手术量持续增长。\n"},
                          semantic_weight=0)
     assert app.ask("平台上的外科专家做一台手术本人能拿到多少钱？").abstained is True
+
+
+def test_a_bare_wan_is_a_sum_only_beside_a_word_for_money(assistant_over):
+    # "服务对象从51.1万上升至73.8万" counts people though no unit says so; "投入资金5000万" is a sum.
+    app = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0上线以来，服务对象从51.1万上升至73.8万，政府持续扩大长照服务的范围。\n"})
+    assert app.ask("长照2.0每年的总预算是多少亿新台币？").abstained is True
+    rich = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0上线以来，政府每年投入资金330亿，持续扩大长照服务的范围。\n"})
+    assert rich.ask("长照2.0每年的总预算是多少亿？").abstained is False
+
+
+def test_the_basis_of_an_amount_is_no_amount_asked(assistant_over):
+    # "补助金额是根据什么来决定的" asks what the amount depends on, not how much it is.
+    app = assistant_over({"ltc.txt": "长照2.0说明\n\n长照2.0依据失能等级及收入条件提供不同补助金额，由照管专员到府评估。\n"})
+    ans = app.ask("长照2.0补助金额是根据什么来决定的？")
+    assert ans.abstained is False and "失能等级" in ans.answer, ans.answer

@@ -18,7 +18,7 @@ from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
 _PAY = r"(?:工资|薪酬|薪水|报酬|酬劳|费用|花费|开销|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
 # "哪几方面" asks which, not how much; "十几"/"近几" are vague counts, not asks (VAGUE_JI).
-_MONEY_RE = re.compile(rf"多少钱|金额|多少万|多少亿|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
+_MONEY_RE = re.compile(rf"多少钱|多少万|多少亿|多少元|{_PAY}[^，,。？?]{{0,6}}(?:多少|(?<!哪){VAGUE_JI}几)|(?:多少|(?<!哪){VAGUE_JI}几)[^，,。？?]{{0,3}}{_PAY}"
                        rf"|{_PAY}[^，,。？?]{{0,8}}(?:什么|啥)(?:标准|水平)")
 # "占卫生总费用的比重降到了多少" asks a share of a sum, not the sum ("多少比例的收入" still asks a sum's share of
 # money, and abstains without one; slots.py's wider SHARE_ASK would let it pass).
@@ -45,7 +45,16 @@ _CONFIRM_RE = re.compile(r"对吗|对吧|是吗|是吧|吧[？?]?$|是不是|没
 def _states_amount(simp: str, simp_q: str) -> bool:
     """An amount in the text other than one the question states ("超了4千万医保额度的县医院…总额度是多少": 4千万
     is the premise, not the answer)."""
-    return any(re.sub(r"[元\s]", "", m.group(0)) not in simp_q for m in _MONEY_EVIDENCE.finditer(simp))
+    return any(re.sub(r"[元\s]", "", m.group(0)) not in simp_q and _is_sum(simp, m) for m in _MONEY_EVIDENCE.finditer(simp))
+
+
+# Words that make a bare 万/亿 a sum of money ("投入资金5000万"); without one it counts anything ("服务对象从51.1万
+# 上升至73.8万", "覆盖人口120万").
+_MONEY_WORD = re.compile(rf"{_PAY}|钱|款|投入|投资|预算|基金|资本|价|税|费|支出|融资|营收|成本|金|销售额|市值|币|英镑")
+
+
+def _is_sum(simp: str, m: re.Match) -> bool:
+    return m.group(0).endswith("元") or bool(_MONEY_WORD.search(simp[max(0, m.start() - 12) : m.end() + 4]))
 
 
 def _asks_how_many(simp_q: str) -> bool:
