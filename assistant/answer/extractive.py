@@ -121,10 +121,9 @@ class ExtractiveAnswerer:
         self._corpus_key = key
 
     def _terms(self, question: str) -> list[str]:
-        # Single characters left after filler removal are mostly function words and light verbs (为, 定, 搞, 多);
-        # as evidence terms they match everywhere. Numbers stay: "4号" and "2020" identify things.
+        # Single characters left after filler removal (为, 定, 搞, 多) match everywhere; numbers ("4号", "2020") stay.
         terms = [t for t in self.lexicon.query_tokens(question, expand=False) if len(t) > 1 or t.isdigit()]
-        return terms + recut(t2s(question), terms, self._idf.df.__contains__, self.lexicon.filler)
+        return terms + recut(t2s(question), terms, self._idf.df if self._idf is not None else {}, self.lexicon.filler)
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], docs: Mapping[str, DocRecord], original: str | None = None) -> Answer:

@@ -6,9 +6,11 @@ from typing import Callable, Mapping
 
 from ..textnorm import t2s
 from .analyze import QuestionInfo
+from .cut import echoes
 from .evidence import SHIFT_ASK, Sentence, has_type_evidence
 from .focus import wants_each_side
 
+_JOIN, _JOIN_AFTER_ECHO = 0.42, 0.55
 # Questions whose answer is several things (items, sides, reasons, steps) may take up to max_sentences; others two.
 _LIST_TYPES = ("list", "comparison", "why", "how", "definition")
 
@@ -51,9 +53,10 @@ def select_sentences(info: QuestionInfo, ranked: list[Sentence], pointed: list[s
     # side, and the later sides share fewer words with the question; a second source usually lives in
     # another document.
     multi = wants_each_side(info.simplified)
-    # A second sentence joins at 55% of the best score (0.75 before): the sentence right after the best one
-    # often carries the fact (measured on all five question sets, eval/README.md "Tuning decisions").
-    ratio = 0.5 if multi else 0.55
+    # A second sentence joins at 42% of the best score (0.75, then 0.55 before: measured on the seed sets, then on
+    # ext train, eval/README.md): the sentence right after the best one often carries the fact. Not when the best
+    # one only repeats the question ("要明确路线图,打好组合拳"): weaker sentences would hide that nothing answers.
+    ratio = 0.5 if multi else (_JOIN if not echoes(chosen[0].text, info.simplified) else _JOIN_AFTER_ECHO)
     if multi:
         want = max(want, max_sentences)
     if len(pointed) >= 2 and first is None:
