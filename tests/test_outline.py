@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.answer.evidence import Sentence
-from assistant.answer.outline import series_run
+from assistant.answer.outline import series_run, strip_heading_number
 
 TEXT = (
     "座谈会上,张主任谈了三点体会,一是牵头医院的带动作用;\n"
@@ -163,3 +163,13 @@ def test_a_lead_in_ending_in_a_colon_is_answered_by_every_numbered_item(assistan
 def test_bare_numbered_labels_answer_with_the_body_of_the_one_asked(assistant_over):
     app = assistant_over({"guide.txt": EQUIPMENT})
     _answered_with_all(app, "三级综合医院应当设置的一级诊疗科目有哪些？", ("预防保健科", "中医科"))
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("3.修改医共体医保结余基金分配比例。", "修改医共体医保结余基金分配比例。"),
+    ("（二）完善考核机制。", "完善考核机制。"),
+    ("3.5亿元用于基层。", "3.5亿元用于基层。"),
+    ("3.4打破基层用人机制。", "3.4打破基层用人机制。"),
+])
+def test_a_heading_number_is_cut_but_never_part_of_a_figure(text, shown):
+    assert strip_heading_number(text) == shown

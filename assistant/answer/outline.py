@@ -357,6 +357,7 @@ def _series_number(m: re.Match) -> int:
 
 
 def strip_heading_number(text: str) -> str:
-    """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number."""
-    return re.sub(r"^(\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]+[)）])", "", text)
+    """"3.修改…" reads better in an answer as "修改…"; the quote keeps the number. A digit after the point makes
+    it a decimal ("3.5亿元") or a deeper heading number ("3.4打破…"): cutting "3." would change the figure."""
+    return re.sub(r"^(\d{1,2}[.．、](?![\d.．])|[（(][一二三四五六七八九十\d]+[)）])", "", text)
 
