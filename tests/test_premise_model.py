@@ -5,6 +5,7 @@ import json
 import logging
 
 from assistant.answer import premise_model
+from assistant.answer.premise import antonym_pairs
 from assistant.answer.evidence import Sentence
 from assistant.answer.premise_claim import FEATURES
 from assistant.answer.premise_model import PremiseModel, load
@@ -109,3 +110,30 @@ def test_a_clause_is_quoted_only_for_a_negation_or_a_modality():
     assert note_for(a) is None  # "可以" on one side only, with nothing that must be: no difference to name
     a = Alignment(_s("一般不需办理相关手续"), "必须办理手续", "一般不需办理相关手续", 0.5, neg_e=True)
     assert note_for(a) == "文件的说法是“一般不需办理相关手续”，与问题中“必须办理手续”的说法不同。"
+
+
+# A model that never writes a note on its own: what remains is the stated-figure rule.
+_NEVER = PremiseModel({"bias": -10.0}, 0.5)
+_LAUNCH = _s("长照1.0的政策早在2007年就推出了。")
+
+
+def test_a_figure_taken_for_granted_in_a_question_that_asks_is_corrected():
+    issue = _NEVER.check("长照1.0是2010年推出的，为什么到2017年又要改？", [_LAUNCH], lambda w: True)
+    assert issue is not None and issue.note == "文件写的是“2007年”，不是“2010年”。"
+
+
+def test_a_true_figure_taken_for_granted_gets_no_note():
+    assert _NEVER.check("长照1.0是2007年推出的，为什么到2017年又要改？", [_LAUNCH], lambda w: True) is None
+
+
+def test_several_figures_against_one_are_no_stated_contradiction():
+    # "8万元 … 5万到8万" against the one "2万元": the figures do not correspond one to one.
+    evidence = _s("个人负担超过起付标准2万元的部分，由大病保险支付。")
+    question = "自己负担的合规医疗费有8万元，5万到8万那一段报多少？"
+    assert _NEVER.check(question, [evidence], lambda w: True) is None
+
+
+def test_the_opposite_word_in_the_evidence_is_corrected_whatever_the_model():
+    evidence = _s("今年一季度307种品规采购额降低了27%。")
+    issue = _NEVER.check("蔡东晨说今年一季度307种品规的采购额涨了27%？", [evidence], lambda w: True, antonym_pairs())
+    assert issue is not None and "降低" in issue.note
