@@ -23,6 +23,8 @@ from assistant.answer.evidence import (IdfTable, Sentence, asked_level, asked_un
         ("评论里说医共体管绩效特别难，根子到底在哪？", "why"),
         # A length of time or a frequency, not a calendar date.
         ("院长一届干几年", "duration"),
+        # A time of day, which a calendar date does not give.
+        ("那台手术从几点做到几点？", "clock"),
         ("春节前是哪几天到湖南调研的", "date"),
         ("啥叫紧密型城市医联体？", "definition"),
         ("医保基金多久拨一次？", "duration"),
@@ -247,6 +249,10 @@ def test_names_place_of_level(level, regions, expected):
         ("duration", "2019年5月8日印发", False),  # a calendar date is not a span of time
         ("date", "2018年5月31日印发", True),
         ("date", "加强组织领导", False),
+        ("clock", "直至下午1:30手术顺利结束", True),
+        ("clock", "早上6点多，她就已经来门诊挂号了", True),
+        ("clock", "2018年5月31日印发", False),
+        ("clock", "同时加强这一时期的组织领导", False),
         ("why", "出于倾斜基层的考量", True),
         ("why", "加强组织领导", False),
         ("list", "卫健、医保、人社、财政等部门", True),

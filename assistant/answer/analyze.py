@@ -21,6 +21,8 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     # Not a bare "%": "还有15%的加成，…怎么降下来的" states a figure, it does not ask for one.
     ("ratio", r"比例|比率|几成|份额|占比|百分之多少|百分比|几比几|分成|包干|幅度|率(?:是|为|有|达到|达)?多少"),
     ("who", r"哪个部门|哪些部门|哪个机构|哪家|哪几家|哪个单位|哪些单位|由谁|谁来|谁负责|谁牵头|是谁|归谁|听谁|哪一级|哪个层级|什么部门|什么机构|哪位|谁"),
+    # A time of day ("从几点做到几点"), answered by "上午9时" or "下午1:30", which no calendar date gives.
+    ("clock", r"几点|幾點|什么时间点|什么时段|哪个时段"),
     # A length of time or a frequency, answered by "任期4年" or "按月预拨", not by a calendar date.
     # ("哪几天" asks which days: a date.)
     ("duration", rf"{VAGUE_JI}几年|多少年|多久|多长时间|多长|{VAGUE_JI}几个月|多少个月|多少天|(?<!哪){VAGUE_JI}几天|{VAGUE_JI}几周|多少周"),

@@ -79,6 +79,8 @@ _SHIFT_RE = re.compile(r"(?:从|由|变)[“「\"]?[\u4e00-\u9fff]{1,10}[”」\
 # "从四个方面:整合资源,构建体系,…": a count that introduces its items.
 COUNTED_LEAD = re.compile(r"[一二三四五六七八九十两\d]+\s*[个大项条点]?(?:方面|部分|点|条|类|项)[:：]")
 _DAY_RE = re.compile(r"(?<![\d〔\[])\d{1,2}\s*日")
+# A time of day: "9时", "6点多", "1:30", or the part of the day a report gives it by ("上午", "凌晨").
+_CLOCK_RE = re.compile(r"(?<![\d.])\d{1,2}\s*(?:点|时)(?!代|期|间|刻表)|(?<!\d)\d{1,2}[:：]\d{2}(?!\d)|凌晨|清晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜")
 
 
 def has_type_evidence(qtype: str, text: str) -> bool:
@@ -93,6 +95,8 @@ def has_type_evidence(qtype: str, text: str) -> bool:
         # A day of the month alone ("14日至16日到湖南调研") dates an event the report places in its month.
         return bool(DATE_RE.search(simp) or _DAY_RE.search(simp)
                     or re.search(r"\d+\s*年|任期|届|按[年季月周日天]|每[年季月周日天]|年终|年底|年初|月底|季度", simp))
+    if qtype == "clock":
+        return bool(_CLOCK_RE.search(simp))
     if qtype == "number":
         return bool(NUMBER_UNIT_RE.search(simp) or re.search(r"\d", simp))
     if qtype == "why":
