@@ -222,3 +222,24 @@ def test_full_width_lines_of_paginated_sources_are_joined_without_commas():
     assert clean_lines(lines, line_pages=[1, 1, 1, 1]).text.count("\n") == 1
     # without pages (web text) a long line without punctuation may be a title: it is not joined
     assert clean_lines(lines).text.count("\n") == 3
+
+
+def test_a_text_file_hard_wrapped_at_one_width_is_rejoined():
+    # Lines cut at 33 characters, commas or not, an item "(一)…" included: one sentence each, as printed.
+    lines = [
+        "每年为65岁及以上老年人提供1次中医药健康管理服务,内容包括中医体",
+        "质辨识和中医药保健指导。",
+        "按照老年人中医药健康管理服务记录表前33项问题采集信息,根据体质判",
+        "定标准进行体质辨识，并将辨识结果告知服务对象。",
+        "(一)开展老年人中医药健康管理服务可结合老年人健康体检和慢性病患者",
+        "管理及日常诊疗时间。",
+        "(二)老年人中医药健康管理率=年内接受中医药健康管理服务的65岁及",
+        "以上居民数/年内辖区内65岁及以上常住居民数x100%。",
+        "注:接受中医药健康管理是指建立了健康档案、接受了中医体质辨识、中医",
+        "药保健指导、服务记录表填写完整。",
+        "根据不同体质从情志调摄、饮食调养、起居调摄、运动保健、穴位保健等方",
+        "面进行相应的中医药保健指导。",
+    ]
+    text = clean_lines(lines).text
+    assert text.count("\n") == 5
+    assert "65岁及以上居民数" in text and "中医药保健指导、服务记录表" in text

@@ -105,17 +105,24 @@ def _should_join(prev: str, nxt: str, blank_between: int, full_width: int = 0, l
         return False
     if heading_kind(nxt) or heading_kind(prev) == "bracket_title":
         return False
-    if heading_kind(prev) and not re.search(r"[。！？；]", prev):
-        return False  # a heading line that happens to contain commas
+    if heading_kind(prev) and not re.search(r"[。！？；]", prev) and not wrapped:
+        return False  # a heading line that happens to contain commas (one the layout wrapped goes on)
     return bool(re.match(rf"[{CJK}\d“]", nxt))
 
 
-def _full_width(lines: list[str]) -> int:
-    """Length of a full printed line in a paginated document (0 when there are too few long lines to tell)."""
+def _full_width(lines: list[str], paginated: bool = True) -> int:
+    """Length of a full printed line (0 when there are too few long lines to tell). Text without pages has one
+    only when it was hard-wrapped: at least six long lines, a third of them, within a tenth of the same width
+    (web text puts a paragraph on a line, and a long line without punctuation there may be a title)."""
     lengths = sorted(len(ln) for ln in lines if cjk_count(ln) >= 10)
     if len(lengths) < 3:
         return 0
-    return max(15, int(lengths[int(len(lengths) * 0.8)] * 0.9))
+    width = lengths[int(len(lengths) * 0.8)]
+    if not paginated:
+        near = sum(1 for n in lengths if 0.9 * width <= n <= 1.1 * width)
+        if near < 6 or 3 * near < len(lengths):
+            return 0
+    return max(15, int(width * 0.9))
 
 
 def clean_lines(
@@ -168,7 +175,8 @@ def clean_lines(
                 continue
             keep_idx.append(j)
         kept = [kept[j] for j in keep_idx]
-    full_width = _full_width([ln for ln, _, _ in kept]) if pages else 0
+    # Text files and pages hard-wrapped at a fixed width ("…服务的65岁及" / "以上居民数…") have a full line too.
+    full_width = _full_width([ln for ln, _, _ in kept], paginated=bool(pages))
     paragraphs: list[tuple[str, int]] = []
     last_line = ""
     for line, page, blank_before in kept:
