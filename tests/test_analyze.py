@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.analyze import analyze, extract_claims, find_regions, question_type
-from assistant.answer.evidence import (IdfTable, Sentence, asked_level, asked_unit, asks_place, has_quantity,
-                                      has_type_evidence, names_place_of_level, score_sentences)
+from assistant.answer.evidence import IdfTable, Sentence, asked_unit, has_quantity, has_type_evidence, score_sentences
+from assistant.answer.places_asked import asked_level, asks_place, names_place_of_level
 
 
 # ---- question typing ------------------------------------------------------------------------------

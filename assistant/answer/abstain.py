@@ -12,8 +12,8 @@ from .abstain_asks import (MEMBERS_ASK, PARTICULAR_ASK, POST_ASK, YEAR_RE, YEAR_
                            names_kind, names_members, names_particular, states_for, when_subject)
 from .slots import unfilled
 from .terms import undefined_term
-from .evidence import (Sentence, asked_level, asked_unit, asks_place, char_pairs, has_quantity, has_type_evidence,
-                       names_place_of_level)
+from .evidence import Sentence, asked_unit, char_pairs, has_quantity, has_type_evidence
+from .places_asked import asked_level, asks_place, names_place_of_level
 
 # Asking for an amount, not about pay in general ("工资跟什么挂钩" is a how question).
 _PAY = r"(?:工资|薪酬|薪水|报酬|酬劳|费用|花费|开销|补助|补贴|收入|年薪|月薪|奖金|津贴|经费|资金|预算总额|总额|金额)"
