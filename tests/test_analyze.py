@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.analyze import analyze, extract_claims, find_regions, question_type
-from assistant.answer.evidence import IdfTable, Sentence, asked_unit, has_quantity, has_type_evidence, score_sentences
+from assistant.answer.evidence import (IdfTable, Sentence, asked_unit, has_quantity, has_type_evidence, heading_of,
+                                      score_sentences)
+from assistant.types import DocRecord
 from assistant.answer.places_asked import asked_level, asks_place, names_place_of_level
 
 
@@ -361,3 +363,21 @@ def test_a_vague_ji_asks_nothing(question, qtype):
 ])
 def test_a_ratio_asked_or_only_named_before_de(question, qtype):
     assert question_type(question) == qtype
+
+
+def test_the_body_under_a_heading_that_names_the_ask_ranks_first():
+    # "辖区内65岁及以上常住居民。" shares no word with the question; its heading "一、服务对象" does.
+    text = "服务规范\n一、服务对象\n辖区内65岁及以上常住居民。\n二、工作内容\n每年为老年人提供1次健康管理。"
+    doc = DocRecord(doc_id="d", source="a.txt", title="服务规范", kind="方案", text=text,
+                    sections=[[0, 5, ""], [5, 31, "一、服务对象"], [31, len(text), "二、工作内容"]])
+    body, other = text.index("辖区内"), text.index("每年为")
+    assert heading_of(doc, body) == "一、服务对象"
+    assert heading_of(doc, text.index("一、服务对象")) == ""  # the heading line itself
+    terms = ["服务", "对象"]
+    info = analyze("这份规范的服务对象是谁？", lambda q: terms)
+    info.terms = terms
+    sents = [Sentence("d", s, text.index("。", s) + 1, text[s: text.index("。", s) + 1], 1, 0, text,
+                      heading=heading_of(doc, s)) for s in (other, body)]
+    ranked = score_sentences(info, sents, IdfTable(text.split("\n"), list), lambda t: [x for x in terms if x in t],
+                             lambda ts: [])
+    assert ranked[0].text.startswith("辖区内")
