@@ -144,7 +144,6 @@ _TITLED = re.compile(r"《[^》]{4,}》")
 # Index text never changes, so jieba runs once per sentence and per chunk context, not once per question.
 _TOKEN_CACHE: dict[tuple[str, int, int], set[str]] = {}
 _CONTEXT_CACHE: dict[str, tuple[set[str], str]] = {}
-_STARTS_CACHE: dict[str, list[int]] = {}  # section starts per document id (content hash)
 
 
 def _memo(cache: dict, limit: int, key, compute: Callable[[], Any]):
@@ -385,8 +384,7 @@ def candidate_sentences(hits: Sequence[Hit], docs: Mapping[str, DocRecord]) -> l
 def heading_of(doc: DocRecord, offset: int) -> str:
     """The short heading of the section whose body holds `offset` ("" on the heading itself, for a long item
     heading, or outside any section)."""
-    starts = _memo(_STARTS_CACHE, 10_000, doc.doc_id, lambda: [sec[0] for sec in doc.sections])
-    at = bisect.bisect_right(starts, offset) - 1
+    at = bisect.bisect_right(doc.sections, offset, key=lambda sec: sec[0]) - 1
     if at < 0:
         return ""
     start, _, path = doc.sections[at][:3]
