@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.answer.evidence import Sentence  # noqa: E402
 from assistant.answer.premise import antonym_pairs  # noqa: E402
 from assistant.answer.premise_claim import FEATURES, claim_features  # noqa: E402
-from assistant.answer.premise_model import DEFAULT_PATH, PremiseModel, note_for, contradicted_outright  # noqa: E402
+from assistant.answer.premise_model import DEFAULT_PATH, PremiseModel, contradicted_outright, note_for  # noqa: E402
 from assistant.evaluation.metrics import satisfies  # noqa: E402
 from assistant.lexicon import default_lexicon  # noqa: E402
 from assistant.store import load_index  # noqa: E402
@@ -81,7 +81,7 @@ def rows(spec: str, top: int) -> list[dict]:
         fixed = bool(note) and fp and satisfies(rec["must_include"], f"{rec['answer']}{a.sentence.text}{note}")
         out.append({"id": rec["id"], "file": rec["file"], "x": [f[k] for k in FEATURES], "y": float(fp),
                     "note": note, "fixed": fixed, "question": rec["question"],
-                    "stated": a is not None and contradicted_outright(a)})
+                    "outright": a is not None and contradicted_outright(a)})
     return out
 
 
@@ -96,8 +96,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 3000, lr: flo
 
 
 def outcome(model: PremiseModel, data: list[dict]) -> dict:
-    noted = [r for r in data if r["note"] and (
-        r["stated"] or model.probability(dict(zip(FEATURES, r["x"]))) >= model.threshold)]
+    noted = [r for r in data if r["note"] and model.flags(dict(zip(FEATURES, r["x"])), r["outright"])]
     return {"fixed": sum(r["fixed"] for r in noted), "fp_noted": sum(r["y"] == 1 for r in noted),
             "wrong_notes": [r["id"] for r in noted if r["y"] == 0], "n": len(data),
             "fp": int(sum(r["y"] for r in data))}

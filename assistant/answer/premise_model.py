@@ -78,12 +78,17 @@ class PremiseModel:
         z = sum(w * feats.get(k, 0.0) for k, w in self.weights.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def flags(self, feats: dict[str, float], outright: bool) -> bool:
+        """Whether a claim with these features is false: the model's probability reaches the threshold, or the
+        aligned clause contradicts it outright (contradicted_outright). train_premise.py decides the same way."""
+        return outright or self.probability(feats) >= self.threshold
+
     def check(self, simplified: str, ranked: Sequence[Sentence], is_term: Callable[[str], bool],
               antonyms: Sequence[tuple[str, str]] = (), cut: Callable[[str], list[str]] = list) -> PremiseIssue | None:
         """The issue to report, or None when the claim looks true or nothing that differs can be named. `cut`
         splits a text into words (Lexicon.words); the default, characters, aligns less well."""
         a, feats = claim_features(simplified, ranked, is_term, antonyms, self.top, cut)
-        if a is None or (self.probability(feats) < self.threshold and not contradicted_outright(a)):
+        if a is None or not self.flags(feats, contradicted_outright(a)):
             return None
         note = note_for(a)
         return PremiseIssue(note, a.sentence) if note else None

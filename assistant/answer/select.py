@@ -56,7 +56,7 @@ def select_sentences(info: QuestionInfo, ranked: list[Sentence], pointed: list[s
     # A second sentence joins at 42% of the best score (0.75, then 0.55 before: measured on the seed sets, then on
     # ext train, eval/README.md): the sentence right after the best one often carries the fact. Not when the best
     # one only repeats the question ("要明确路线图,打好组合拳"): weaker sentences would hide that nothing answers.
-    ratio = 0.5 if multi else (_JOIN if not echoes(chosen[0].text, info.simplified) else _JOIN_AFTER_ECHO)
+    ratio = 0.5 if multi else (_JOIN_AFTER_ECHO if echoes(chosen[0].text, info.simplified) else _JOIN)
     if multi:
         want = max(want, max_sentences)
     if len(pointed) >= 2 and first is None:
