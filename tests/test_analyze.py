@@ -181,10 +181,17 @@ def test_analyze_traditional_question():
 # ---- slot helpers (evidence.py) -----------------------------------------------------------------
 @pytest.mark.parametrize(
     "question, unit",
-    [("宫颈癌疫苗是几价的？", "价"), ("组建了多少家医共体？", "家"), ("院长几岁退休？", "岁"), ("结余怎么分配？", None)],
+    [("宫颈癌疫苗是几价的？", "价"), ("组建了多少家医共体？", "家"), ("院长几岁退休？", "岁"), ("结余怎么分配？", None),
+     ("平均住院多少天？", "天"), ("拿到了多少天使投资？", None), ("几天价药", None)],
 )
 def test_asked_unit(question, unit):
     assert asked_unit(question) == unit
+
+
+@pytest.mark.parametrize("question, qtype", [("拿到了多少天使投资？", "number"), ("平均住院多少天？", "duration"),
+                                             ("一年最多几天？", "duration")])
+def test_a_word_opening_with_tian_is_no_count_of_days(question, qtype):
+    assert analyze(question, lambda q: []).qtype == qtype
 
 
 @pytest.mark.parametrize(
@@ -226,7 +233,9 @@ def test_a_quantity_the_question_states_is_not_the_answer():
 @pytest.mark.parametrize(
     "question, level",
     [("刘国中去了哪几个县？", "县"), ("那个县叫什么名字？", "县"), ("试点在哪个省？", "省"),
-     ("两者有什么区别？", None), ("县级医院怎么建？", None), ("什么县域医共体", None)],
+     ("两者有什么区别？", None), ("县级医院怎么建？", None), ("什么县域医共体", None),
+     # the parts a whole is divided into ("功能区") are no districts
+     ("实验室应划分为哪几个区？", None), ("分成哪几个区？", None)],
 )
 def test_asked_level(question, level):
     assert asked_level(question) == level

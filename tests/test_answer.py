@@ -42,6 +42,13 @@ SYNTHETIC = {
         "二、聚焦重点,把握核心任务。(一)要筑牢龙头,强县级。(二)要激活基层,固网底。(三)要畅通经络,通信息。三、强化保障。\n\n"
         "县级医院要发挥龙头作用,带动基层能力提升。\n"
     ),
+    "lab.txt": (
+        "某市检验机构监督管理办法\n\n"
+        "（一）各级卫生行政部门应当加强辖区内检验机构的监督管理，发现存在质量问题时，应当责令其立即整改。\n"
+        "（二）各级卫生行政部门履行监督检查职责时，有权采取下列措施：\n1.对检验机构进行现场检查；\n2.查阅有关资料。\n"
+        "（三）检验机构在开展检验服务过程中出现以下情形的，所在地卫生行政部门应当视情节依法依规从严从重处理：\n1.使用非专业技术人员从事检验工作的；\n"
+        "2.出具虚假检验报告的；\n3.未开展室内质量控制的。\n"
+    ),
     "mode.txt": (
         "某区医共体模式特点\n\n"
         "和省要求的紧密型医共体主要区别是未严格执行两包规定,即仅医保基金打包给牵头单位,公卫经费尚未打包。"
@@ -337,6 +344,17 @@ def test_outline_line_with_inline_items_answers_all_items(synthetic, question):
         assert item in ans.answer
     quotes = [c.quote for c in ans.citations]
     assert not any(q.startswith("二、聚焦重点") for q in quotes)
+
+
+def test_long_lead_in_ending_with_a_colon_answers_with_its_items(synthetic):
+    # "（三）…出现以下情形的，…从严从重处理：" is a numbered item too long for a heading; the list asked is the items
+    # under it, not its sibling items "（一）…（二）…".
+    ans = synthetic.ask("检验机构出现哪些情形，卫生行政部门会从严从重处理？")
+    assert ans.abstained is False, ans.answer
+    check_contract(synthetic, ans)
+    for item in ("使用非专业技术人员", "出具虚假检验报告", "未开展室内质量控制"):
+        assert item in ans.answer
+    assert "现场检查" not in ans.answer and "责令其立即整改" not in ans.answer
 
 
 def test_outline_core_tasks_in_bundled_corpus(assistant):

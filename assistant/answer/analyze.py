@@ -13,6 +13,8 @@ VAGUE_JI = r"(?<![十好数近前这那])"
 # Before 几 these make it ask for items or examples, not a count: "哪几项", "举几个(例子)", "列几条".
 NOT_COUNT_BEFORE = "哪举列"
 
+# Words that start with 天 ("天使投资", "天价", "天然", "天津"): after 多少/几 they are no count of days.
+TIAN_WORD = "[使价然津]"
 # Order matters: the first matching type wins, more specific first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("comparison", r"区别|不同|不一样|两样|差在哪|差别|差距|对比|比较|相比|异同|对应|一回事|一个思路|同一|哪件事在前|先后|分别是什么.*和|和.*有何不同|变化|改回|改为|调整为|从.{1,12}(改|调|变)"),
@@ -24,8 +26,9 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     # A time of day ("从几点做到几点"), answered by "上午9时" or "下午1:30", which no calendar date gives.
     ("clock", r"几点|幾點|什么时间点|什么时段|哪个时段"),
     # A length of time or a frequency, answered by "任期4年" or "按月预拨", not by a calendar date.
-    # ("哪几天" asks which days: a date.)
-    ("duration", rf"{VAGUE_JI}几年|多少年|多久|多长时间|多长|{VAGUE_JI}几个月|多少个月|多少天|(?<!哪){VAGUE_JI}几天|{VAGUE_JI}几周|多少周"),
+    # ("哪几天" asks which days: a date. "多少天使投资", "几天价药": 天 opens another word.)
+    ("duration", rf"{VAGUE_JI}几年|多少年|多久|多长时间|多长|{VAGUE_JI}几个月|多少个月|多少天(?!{TIAN_WORD})"
+                 rf"|(?<!哪){VAGUE_JI}几天(?!{TIAN_WORD})|{VAGUE_JI}几周|多少周"),
     ("date", r"哪天|哪一天|哪几天|何时|什么时候|哪一年|哪年|几月|几号|日期|时间是|第几"),
     ("number", rf"多少|(?<![{NOT_COUNT_BEFORE}]){VAGUE_JI}(?:几家|几个|几项|几次|几条|几位|几届|几岁)|数量|数目|金额|文号"),
     ("definition", r"^[“\"「『]?[^，,。？?]{1,10}[”\"」』]?是什么[？?]?$|是什么意思|什么是|什么叫|啥叫|啥是|何为|指的是|是指|定义|含义|意思|何谓|怎么定义|如何界定|界定|指什么|包括什么|内容是什么|具体内容|具体指|是做什么的|做什么的|干什么的"),

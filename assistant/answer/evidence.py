@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..textnorm import t2s
 from ..types import DocRecord, Hit
-from .analyze import DATE_RE, NOT_COUNT_BEFORE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, VAGUE_JI, QuestionInfo
+from .analyze import (DATE_RE, NOT_COUNT_BEFORE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE, TIAN_WORD, VAGUE_JI,
+                      QuestionInfo)
 from .followup import find_entities
 
 _REASON_RE = re.compile(r"因为|由于|原因|出于|鉴于|为了|因此|所以|从而|以便|考量|考虑|导致|不利于|目的|旨在")
@@ -287,7 +288,8 @@ _UNIT_FORMS = {
 }
 _ASKED_UNITS = ("价", "家", "个", "所", "名", "人", "位", "项", "条", "本", "届", "岁", "年", "次", "天", "月", "张", "种",
                 "元", "万元", "亿元", "户", *_UNIT_FORMS)
-_ASKED_UNIT_RE = re.compile(rf"(?<![那这{NOT_COUNT_BEFORE}])" + VAGUE_JI + r"(?:几|多少)\s*(" + "|".join(sorted(set(_ASKED_UNITS), key=len, reverse=True))
+_ASKED_UNIT_RE = re.compile(rf"(?<![那这{NOT_COUNT_BEFORE}])" + VAGUE_JI + r"(?:几|多少)\s*(" + "|".join(
+    u + (f"(?!{TIAN_WORD})" if u == "天" else "") for u in sorted(set(_ASKED_UNITS), key=len, reverse=True))
                             + r"|分(?![之钱配成]))(?![\u4e00-\u9fff]{0,1}(?:的问题|之间))")
 _COUNTERS = {"家", "个", "所", "项", "条", "本", "名", "人", "位", "户"}
 _CN_DIGITS = "零一二三四五六七八九十百千万两几余多"

@@ -255,8 +255,9 @@ class ExtractiveAnswerer:
         if says is not None and says is not chosen[0]:
             # "什么叫“药价虚低”": the sentence that says what the term is ("…被学者们称为“药价虚低”") leads.
             chosen = [says, *(s for s in chosen if s is not says)]
-        # Only a heading-like line that matches about as well as the best sentence stands for a list.
-        heads = [s for s in ranked[:3] if len(s.text.strip()) <= 40 and s.score >= 0.8 * ranked[0].score]
+        # A heading-like line (a colon's lead-in at any length) matching about as well as the best stands for a list.
+        heads = [s for s in ranked[:3] if (len(s.text.strip()) <= 40 or s.text.strip().endswith((":", "：")))
+                 and s.score >= 0.8 * ranked[0].score]
         listed = (listed_items(info.terms, heads, chosen[0], docs) or shared_run(ranked[:4], docs)
                   or named_run(question, ranked, docs) if info.qtype == "list" else [])
         if not listed and not sides and (info.qtype in ("list", "how", "why") or _COUNTED_ASK.search(info.simplified)):

@@ -14,7 +14,8 @@ def asks_place(simplified_question: str) -> bool:
 
 
 # "去了哪几个县", "那个县叫什么名字": a place of a given level; a province does not answer a county question.
-_LEVEL_ASK_RE = re.compile(r"(?:哪一个|哪个|哪几个|哪些|哪|什么)(省|市|县|区|旗)(?=[的呢是有叫被了？?，,]|$)|(?:那个|这个|该)(省|市|县|区|旗)叫什么")
+# "划分为哪几个区" asks for the parts of a whole (功能区), not for districts.
+_LEVEL_ASK_RE = re.compile(r"(?<!分为)(?<!分成)(?<!划为)(?:哪一个|哪个|哪几个|哪些|哪|什么)(省|市|县|区|旗)(?=[的呢是有叫被了？?，,]|$)|(?:那个|这个|该)(省|市|县|区|旗)叫什么")
 _LEVEL_FORMS = {"县": ("县", "旗"), "旗": ("县", "旗"), "市": ("市", "州", "盟"), "区": ("区",), "省": ("省", "自治区")}
 
 
