@@ -74,6 +74,24 @@ def test_a_first_sentence_that_states_the_value_briefly_stands_as_the_lead():
     assert ans.answer == "结余按6:3:1分配。[1]\n原方案为4:3:3，后来改了。[1]"
 
 
+def test_the_lead_states_the_value_in_the_unit_asked():
+    quote = ("据报道,该平台自成立以来发展迅速,在医生和患者中都有不错的口碑,该平台上线已有1个多月,"
+             "创始人获得了真格基金500万元天使投资,平台签约医生达到3万名。")
+    text = quote + "[1]"
+    money = _answer(text, qtype="number", quote=quote)
+    money.question = "创始人拿到了多少天使投资？"
+    lead = lead_line(money, {"d1": DOC}, lambda t: t)
+    assert "500万元" in lead and "1个多月" not in lead
+    doctors = _answer(text, qtype="number", quote=quote)
+    doctors.question = "平台有多少名签约医生？"
+    lead = lead_line(doctors, {"d1": DOC}, lambda t: t)
+    assert "3万名" in lead and "500万元" not in lead
+    # no clause in the asked unit: no lead rather than another figure at the top
+    beds = _answer(text, qtype="number", quote=quote)
+    beds.question = "平台有多少张床位？"
+    assert lead_line(beds, {"d1": DOC}, lambda t: t) == ""
+
+
 def test_no_lead_for_questions_that_ask_no_value():
     ans = _answer("因此,要加强医共体建设,推进分级诊疗,促进优质资源下沉。[1]", qtype="how", quote="因此,要加强医共体建设。")
     readable(ans, {"d1": DOC})

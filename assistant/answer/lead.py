@@ -17,6 +17,8 @@ from typing import Mapping
 
 from ..textnorm import match_form, t2s
 from .analyze import DATE_RE, NUMBER_UNIT_RE, PERCENT_RE, RATIO_RE
+from .evidence import asked_unit, has_quantity
+from .slots import asked_slot, fills
 
 # Openings that tie a sentence to the one before it. The two-character ones are connectives wherever they open
 # a sentence; those that are also ordinary words ("同时具备", "另外两家") only with the comma that marks them.
@@ -103,6 +105,17 @@ def _states_value_briefly(qtype: str, sentence: str) -> bool:
     return len(sentence) <= _SHORT_FIRST and _value(qtype, sentence) is not None
 
 
+def _asked_fit(question: str):
+    """A test that a clause gives the value in what the question asks it in ("多少天使投资": money, not "1个多月";
+    "多少家": a count of 家), or None when the question names no unit."""
+    simp = t2s(question or "")
+    slot = asked_slot(simp)
+    if slot is not None and slot[0] == "money":
+        return lambda clause: fills(slot, clause)
+    unit = asked_unit(simp)
+    return (lambda clause: has_quantity(unit, clause, given=simp)) if unit else None
+
+
 def lead_line(answer, docs: Mapping[str, object], script) -> str:
     """The one-line direct answer for a value question, '' when the evidence gives none or the answer's first
     sentence already states it briefly. `script(text)` puts quote text into the answer's script."""
@@ -114,8 +127,12 @@ def lead_line(answer, docs: Mapping[str, object], script) -> str:
         return ""
     items: list[tuple[str, int, str]] = []  # (clause, n, doc_id)
     seen: set[str] = set()
+    # A value in another unit is no answer: better no lead than a wrong one at the top.
+    fits = _asked_fit(getattr(answer, "question", ""))
     for c in answer.citations:
         for clause in value_clauses(answer.qtype, c.quote):
+            if fits is not None and not fits(clause):
+                continue
             key = match_form(clause)
             if key not in seen and len(items) < 2:
                 seen.add(key)
