@@ -13,6 +13,8 @@ VAGUE_JI = r"(?<![十好数近前这那])"
 # Before 几 these make it ask for items or examples, not a count: "哪几项", "举几个(例子)", "列几条".
 NOT_COUNT_BEFORE = "哪举列"
 
+# A yes/no question: it asks whether what it says is so ("…主办的吧？", "…发布的吗？", "是否…").
+YES_NO_RE = re.compile(r"吧[，,？?]|吧$|吗[，,？?]|吗$|对吗|对吧|是不是|是否")
 # Words that start with 天 ("天使投资", "天价", "天然", "天津"): after 多少/几 they are no count of days.
 TIAN_WORD = "[使价然津]"
 # Order matters: the first matching type wins, more specific first.

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Mapping, Sequence
 
 from ..textnorm import cn_int, match_form, t2s
-from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, Claim, QuestionInfo, number_form
+from .analyze import NUMBER_UNIT_RE, ORDINAL_RE, PERCENT_RE, RATIO_RE, YES_NO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence, unit_forms
 from .followup import find_entities
 from .premise_places import place_said_otherwise
@@ -117,7 +117,7 @@ def check_premises(info: QuestionInfo, ranked: list[Sentence], corpus_forms: lis
         issue = quoted_in_its_place(phrase, info, best)
         if issue:
             return issue
-    if re.search(r"吧[，,？?]|吧$|吗[，,？?]|吗$|对吗|对吧|是不是|是否", info.simplified) or declared_actor(info.simplified):
+    if YES_NO_RE.search(info.simplified) or declared_actor(info.simplified):
         issue = asserted_actor(info, best)
         if issue:
             return issue

@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 
 from ..textnorm import match_form, t2s
-from .analyze import PERSON_TITLES, Claim, QuestionInfo, number_form
+from .analyze import PERSON_TITLES, YES_NO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence
-from .followup import find_entities
+from .followup import body_names, find_entities, shortens
 from .premise_claim import ASSERT_RE
 
 
@@ -342,29 +342,12 @@ def swapped_entity(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssu
                 if len(deed & bigrams(piece)) < 3:
                     continue
                 others = [t for c, t in find_entities(piece) if c == cls and t not in q]
-                if not others and (ASSERT_RE.search(q) or re.search(r"吗[？?]?$", q)):
+                if not others and (ASSERT_RE.search(q) or YES_NO_RE.search(q)):
                     # A claim to confirm ("…是山东省卫健委和齐鲁晚报联合主办的吧") against a body written out in full.
-                    others = [t for t in _org_names(piece) if t not in q and not _shortens(term, t)]
+                    others = [t for t in body_names(piece) if t not in q and not shortens(term, t)]
                 if others:
                     return PremiseIssue(f"问题的前提与文件不符：文件中是“{others[0]}”，不是“{term}”（原文：“{s.text[c_start:c_end]}”）。", s)
     return None
-
-
-# A body written out in full ("山东省卫生和计划生育委员会", "大众报业集团", "中国中药协会"), which the short list of
-# known bodies (followup.find_entities) does not hold: a run of characters up to the kind of body it ends in.
-_ORG_NAME = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:委员会|集团|协会|学会|报社|管理局|办公室|卫生局|卫健委|卫计委|发改委|[局厅委])"
-                       r"(?![\u4e00-\u9fff]{0,1}(?:员|会议|主任|书记|门|署|长))")
-
-
-def _org_names(text: str) -> list[str]:
-    names = (re.sub(r"^[由在经据和与及对向从为个等的是将把被]+", "", m.group(0)) for m in _ORG_NAME.finditer(text))
-    return [n for n in names if len(n) >= 3 and "医院" not in n]  # a hospital is an institution, not a body
-
-
-def _shortens(short: str, full: str) -> bool:
-    """"卫健委" is "卫生健康委员会" shortened: its characters appear in the full name, in order."""
-    it = iter(full)
-    return all(ch in it for ch in short)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
