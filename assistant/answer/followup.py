@@ -70,25 +70,3 @@ def resolve_followup(question: str, history: list[dict[str, str]]) -> str:
         return f"{last} {fragment}"
     # Nothing to swap: ask the fragment in the context of the previous question.
     return f"{fragment} {last}"
-
-
-# A body written out in full ("山东省卫生和计划生育委员会", "大众报业集团", "中国中药协会"), which the short list of
-# known bodies (find_entities above) does not hold: a run of characters up to the kind of body it ends in.
-_BODY_NAME = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:委员会|集团|协会|学会|报社|管理局|办公室|卫生局|卫健委|卫计委|发改委|[局厅委])"
-                        r"(?![\u4e00-\u9fff]{0,1}(?:员|会议|主任|书记|门|署|长))")
-
-
-def body_names(text: str) -> list[str]:
-    """Bodies written out in full in a text, "由" and the like before them left off (no hospital: an institution).
-
-    >>> body_names("由山东省卫生和计划生育委员会、大众报业集团(大众日报社)主办")
-    ['山东省卫生和计划生育委员会', '大众报业集团', '大众日报社']
-    """
-    names = (re.sub(r"^[由在经据和与及对向从为个等的是将把被]+", "", m.group(0)) for m in _BODY_NAME.finditer(text))
-    return [n for n in names if len(n) >= 3 and "医院" not in n]  # a hospital is an institution, not a body
-
-
-def shortens(short: str, full: str) -> bool:
-    """"卫健委" is "卫生健康委员会" shortened: its characters appear in the full name, in order."""
-    it = iter(full)
-    return all(ch in it for ch in short)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from ..textnorm import match_form, t2s
 from .analyze import PERSON_TITLES, YES_NO_RE, Claim, QuestionInfo, number_form
 from .evidence import Sentence
-from .followup import body_names, find_entities, shortens
+from .followup import find_entities
 from .premise_claim import ASSERT_RE
+from .premise_names import abbreviates, body_names
 
 
 @dataclass
@@ -344,7 +345,7 @@ def swapped_entity(info: QuestionInfo, sentences: list[Sentence]) -> PremiseIssu
                 others = [t for c, t in find_entities(piece) if c == cls and t not in q]
                 if not others and (ASSERT_RE.search(q) or YES_NO_RE.search(q)):
                     # A claim to confirm ("…是山东省卫健委和齐鲁晚报联合主办的吧") against a body written out in full.
-                    others = [t for t in body_names(piece) if t not in q and not shortens(term, t)]
+                    others = [t for t in body_names(piece) if t not in q and not abbreviates(term, t)]
                 if others:
                     return PremiseIssue(f"问题的前提与文件不符：文件中是“{others[0]}”，不是“{term}”（原文：“{s.text[c_start:c_end]}”）。", s)
     return None

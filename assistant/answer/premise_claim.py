@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
-from ..places import place_names
 from ..textnorm import t2s
 from .analyze import number_form
 from .evidence import Sentence
-from .followup import find_entities
 from .premise_figures import GRADES, Figure, figures, same_kind, same_value, to_number
+from .premise_names import EDGE, abbreviates, is_name, same_head, swapped_name
 
 # What asks for confirmation rather than information ("…，对吗", "…是吧"): the rest of the question is asserted.
 ASSERT_RE = re.compile(r"对吗|对吧|对不对|是吗|是吧|是这样吗|是这样吧|是真的吗|没错吧|吧[？?，,。！!]|吧$|听说|据说|是不是|不是吗")
@@ -27,12 +26,6 @@ _NOT_NEG = re.compile(r"不断|不少|不同|不仅|不但|不论|不管|不足|
 NEG_RE = re.compile(r"不|未|没有|没|无需|无须|取消|不再|禁止|严禁|并非|停止|暂不|免除|免收|免交|免费")
 STRONG_RE = re.compile(r"必须|强制|一律|所有|全部|都要|全都|只能|只有|只在|只对|仅|唯一|统一规定")
 WEAK_RE = re.compile(r"鼓励|可以|有条件的|逐步|探索|试点|自愿|原则上|一般|引导|支持|允许|适当|可")
-# Characters a word of a replaced pair may not start or end with: particles and function words, whose presence
-# shows the span was cut across words ("生的", "层面正在").
-_EDGE = set("的了是在和与及等也都就还要把被对由给向从到为这那其该各本此个里上下中之而或着过地得吗吧呢啊")
-# The head of a name ("县卫健局", "三级医院"): a swapped body keeps its kind.
-_HEADS = ("局", "委", "部", "厅", "办", "科", "中心", "医院", "学院", "机构", "政府", "机关", "公司", "大学", "集团", "省", "市", "县",
-          "镇", "村", "级")
 
 
 def bigrams(text: str) -> set[str]:
@@ -159,83 +152,13 @@ def _word_pair(qw: str, ew: str, is_term: Callable[[str], bool]) -> tuple[str, s
     documents use (a colloquial paraphrase, "给女孩打" for "接种", is not shown as a replaced word)."""
     if not (2 <= len(qw) <= 6 and 2 <= len(ew) <= 8) or not re.fullmatch(r"[\u4e00-\u9fff]+", qw + ew):
         return None
-    if any(w[0] in _EDGE or w[-1] in _EDGE for w in (qw, ew)):
+    if any(w[0] in EDGE or w[-1] in EDGE for w in (qw, ew)):
         return None  # "室的主任" / "室里": a span cut across words, not a word of each side
     if is_name(qw) != is_name(ew):
         return None  # "卫健委" / "承办": a body in one and a verb in the other are not one thing said two ways
-    if _abbreviates(qw, ew) or _abbreviates(ew, qw):
+    if abbreviates(qw, ew) or abbreviates(ew, qw):
         return None  # "京开" for "京召开": one word shortened, not another word
     return (ew, qw) if is_term(qw) else None
-
-
-def _ordinal(word: str) -> str:
-    """The word with "首" written "第一": "首届" and "第一届" are one ordinal."""
-    return word.replace("首", "第一")
-
-
-def _abbreviates(short: str, long: str) -> bool:
-    """`short` is `long` with characters left out, in order ("京开" / "京召开"); "首" stands for "第一" ("首届")."""
-    short, long = _ordinal(short), _ordinal(long)
-    if len(short) >= len(long):
-        return short == long
-    rest = iter(long)
-    return all(c in rest for c in short)
-
-
-def is_name(word: str) -> bool:
-    """The word ends like a name of a body, a level or a place ("财政部", "三级医院"; not "全部", "各省", and not a part
-    of a body or of a place, "胃部", "浙医二院本部")."""
-    return (word[0] not in _QUANTIFIERS and any(word.endswith(h) and len(word) > len(h) for h in _HEADS)
-            and not (word.endswith("部") and word[-2] in _PART_OF) and not _RUN_BY.search(word))
-
-
-# Verbs that end in 办 ("主办", "承办"): what a body does, not a body ("医改办").
-_RUN_BY = re.compile(r"(?:主|承|举|协|开|创|督|合|申|兴|筹|停|试|联|代|包)办$")
-
-
-# Before 部 these make a part, not a ministry: of a body ("胃部", "腹部") or of a place or whole ("本部", "西部").
-_PART_OF = set("本总内外全局东西南北中上下前后底顶头面胸腹背腰胃肺脑颈足手口脸眼耳鼻腿臀肩干分基")
-
-
-def _names(text: str, cut: Callable[[str], list[str]]) -> list[str]:
-    """Words and two-word runs that end like a name of a body, a level or a place ("财政部", "三级医院")."""
-    words = [w for w in cut(text) if w.strip()]
-    # A run starts with a word, not a particle glued on ("由" + "浙医二院").
-    runs = words + [a + b for a, b in zip(words, words[1:]) if len(a) > 1]
-    return [w for w in runs if 2 <= len(w) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w[0] not in _EDGE
-            and is_name(w)]
-
-
-def swapped_name(claim: str, sentence: str, cut: Callable[[str], list[str]],
-                 is_term: Callable[[str], bool]) -> tuple[str, str] | None:
-    """(evidence name, question name): the question names a body the sentence does not ("卫福部增订…") where the
-    sentence names another of the same kind the question does not ("财政部特别增订…")."""
-    # A body the documents never name is still a claim about who acts ("卫福部增订…"); other names must be terms of
-    # the documents, so that a paraphrase is not taken for a swap.
-    ours = [w for w in _names(claim, cut) if w not in sentence and (is_term(w) or w.endswith(_HEAD_KINDS[0]))]
-    theirs = [w for w in _names(sentence, cut) if w not in claim]
-    for q in ours:
-        for e in theirs:
-            # "计委" and "计生委" are one body, shortened: a name whose characters the other holds is no swap.
-            q1, e1 = set(_ordinal(q)), set(_ordinal(e))
-            if _same_head(q, e) and not (q1 <= e1 or e1 <= q1):
-                return e, q
-    return None
-
-
-# Words that quantify rather than name ("全部", "各省", "所有机构").
-_QUANTIFIERS = set("全各所每该本其此这那某")
-# Heads of one kind: a body named for another ("县市政府" for "中央主管机关") is a swap as much as one of one head.
-_HEAD_KINDS = (("局", "委", "部", "厅", "办", "政府", "机关"), ("大学", "学院"), ("公司", "集团"))
-
-
-def _same_head(a: str, b: str) -> bool:
-    if any(a.endswith(h) and b.endswith(h) for h in _HEADS):
-        return True
-    if any(any(a.endswith(h) for h in kind) and any(b.endswith(h) for h in kind) for kind in _HEAD_KINDS):
-        return True
-    kinds = [{c for c, t in find_entities(w) if t == w} for w in (a, b)]
-    return bool(kinds[0] & kinds[1]) or (place_names(a) == [a] and place_names(b) == [b])
 
 
 # Shared character pairs around two figures that make them figures of one thing.
@@ -318,11 +241,11 @@ def compare(a: Alignment, simplified: str, is_term: Callable[[str], bool],
         if not (before or after) or False in (before, after) or ASK_RE.search("".join(qt[i1:i2])):
             continue
         pair = _word_pair("".join(qt[i1:i2]), "".join(et[j1:j2]), is_term)
-        if pair and not (before and after) and not _same_head(*pair):
+        if pair and not (before and after) and not same_head(*pair):
             continue  # at a clause's edge only a word of the same kind ("县卫健局" / "县医保局") is a swap
         if pair and pair[1] not in sentence and pair[0] not in simplified:
             a.replaced = pair
-            a.same_head = _same_head(*pair)
+            a.same_head = same_head(*pair)
             break
     a.swapped = swapped_name(claim_text(simplified), sentence, cut, is_term)
     a.neg_q, a.neg_e = negated(q), negated(e)
