@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.answer.evidence import Sentence
 from assistant.answer.premise_claim import align, claim_clauses, claim_features, denies_what_other_says, figures
-from assistant.answer.premise_names import abbreviates, body_names, is_name, swapped_name
+from assistant.answer.premise_names import swapped_name
 
 CORPUS = "县医保局负责基金监管。结余按6:3:1分配。医务人员流动执业一般不需办理相关手续。"
 
@@ -204,22 +204,3 @@ def test_a_figure_stated_in_passing_is_told_from_the_scope_of_the_ask():
 def test_a_bare_one_before_a_unit_claims_no_figure():
     a, _ = claim_features("喘息服务一年最多可以用几天？", [_s("喘息服务每年最多21天，106年起扩大。")], _is_term)
     assert not a.conflicts
-
-
-def test_a_part_of_a_body_or_a_place_is_no_name():
-    assert is_name("财政部") and is_name("外交部") and is_name("县卫健局")
-    # 部 after a part of a body or of a place or whole makes a part, not a ministry
-    assert not any(is_name(w) for w in ("胃部", "腹部", "浙医二院本部", "西部", "内部", "全部"))
-    # 主办 / 承办 are what a body does; 医改办 is a body
-    assert is_name("市医改办") and not is_name("医政司主办") and not is_name("集团承办")
-
-
-def test_a_short_name_abbreviates_its_full_form():
-    assert abbreviates("卫健委", "卫生健康委员会") and abbreviates("首届", "第一届")
-    assert not abbreviates("卫健委", "卫生和计划生育委员会")
-
-
-def test_bodies_written_out_in_full_are_found_without_the_word_before_them():
-    assert body_names("由山东省卫生和计划生育委员会、大众报业集团(大众日报社)主办") == [
-        "山东省卫生和计划生育委员会", "大众报业集团", "大众日报社"]
-    assert body_names("以在浙医二院本部和建德分院分别做手术") == []  # a part of a hospital is no body
